@@ -1,0 +1,1 @@
+"""The CapEx assistant: answers "is this CapEx or OpEx?" from an organisation's own policy."""

@@ -1,0 +1,122 @@
+"""The one entry point every surface calls: a request in, a :class:`Decision` out.
+
+The CLI, Slack and the checklist all go through :func:`decide` (free text plus explicit
+facts) or :func:`decide_facts` (facts gathered so far), so they answer the same way.
+"""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+from bot.core.checklist import next_question
+from bot.core.decision import Decision, LineItem
+from bot.core.engine import build_decision, evaluate_facts
+from bot.core.facts import Fact, Facts, Framework, Source
+from bot.core.parsing import MAX_TEXT, is_policy_question, merge_facts, read_facts
+from bot.core.policy import Policy
+
+
+class Request(BaseModel):
+    """A spend question: free text, facts given explicitly (form, answers), a framework."""
+
+    text: str = ""
+    facts: dict[str, Fact] = Field(default_factory=dict)
+    framework: Framework | None = None
+
+
+def read_request(request: Request, policy: Policy) -> Facts:
+    """The facts of a request: parsed text, overridden by explicit facts and the framework."""
+    facts = merge_facts(read_facts(request.text, policy), request.facts)
+    if request.framework is not None:
+        facts = facts.with_fact("framework", Fact(value=request.framework, source=Source.FORM))
+    return facts
+
+
+def decide(request: Request, policy: Policy) -> Decision:
+    facts = read_request(request, policy)
+    if not facts.about_spending:
+        return _not_a_decision(request, facts, policy)
+    decision = decide_facts(facts, policy)
+    if len(request.text) > MAX_TEXT:
+        decision.notes.append(f"Only the first {MAX_TEXT} characters of the message were read.")
+    return decision
+
+
+def decide_facts(facts: Facts, policy: Policy) -> Decision:
+    evaluation = evaluate_facts(facts, policy)
+    decision = build_decision(evaluation, policy)
+    if not decision.complete:
+        decision.next_question = next_question(evaluation, policy)
+        decision.complete = decision.next_question is None and not any(
+            policy.question_for(m.fact) for m in decision.missing
+        )
+    decision.summary = summarize(decision)
+    return decision
+
+
+def _not_a_decision(request: Request, facts: Facts, policy: Policy) -> Decision:
+    asking_policy = is_policy_question(request.text, policy)
+    if asking_policy:
+        summary = "That is a question about the policy; here is what it says."
+    elif facts.ignored_instructions:
+        summary = (
+            "I only classify spending from the policy rules, and instructions in a message do "
+            "not change them. Tell me what you want to buy and roughly what it costs."
+        )
+    else:
+        summary = (
+            "I could not find a purchase in that message. I answer “is this CapEx or OpEx?” "
+            "from Halcyon's capitalization policy: tell me what you are buying, roughly what "
+            "it costs, and what it is for."
+        ).replace("Halcyon", policy.settings.organisation.split(",")[0])
+    decision = Decision(
+        kind="policy_question" if asking_policy else "not_spending",
+        verdict="needs_review",
+        summary=summary,
+        framework=(facts.shared["framework"].describe() if "framework" in facts.shared
+                   else policy.settings.framework.value),
+        facts=facts,
+        complete=False,
+        rules_version=policy.version,
+        notes=[f"Ignored an instruction in the message: “{t}”" for t in facts.ignored_instructions],
+    )
+    if not asking_policy:
+        evaluation = evaluate_facts(facts, policy)
+        decision.next_question = next_question(evaluation, policy)
+    return decision
+
+
+def summarize(decision: Decision) -> str:
+    """One or two sentences a requester reads first."""
+    lines = decision.line_items
+    if decision.verdict == "capex":
+        parts = [_capex_phrase(line) for line in lines]
+        return "CapEx: capitalize " + "; ".join(parts) + "."
+    if decision.verdict == "opex":
+        names = ", ".join(line.asset_label or line.description for line in lines)
+        return f"OpEx: expense {names.lower()} as incurred."
+    if decision.verdict == "split":
+        capex = [_capex_phrase(line) for line in lines if line.treatment == "capex"]
+        opex = [(line.asset_label or line.description).lower() for line in lines
+                if line.treatment == "opex"]
+        return f"Split: capitalize {'; '.join(capex)}. Expense {', '.join(opex)}."
+    reviews = [r.review_question for r in decision.rules_fired if r.review_question]
+    if reviews:
+        return "Needs review by finance: " + " ".join(reviews)
+    if decision.next_question:
+        return f"Needs review: I need one more fact. {decision.next_question.text}"
+    if decision.missing:
+        facts = ", ".join(m.fact.replace("_", " ") for m in decision.missing)
+        return f"Needs review: the policy needs {facts}, which I could not ask for."
+    return "Needs review: no policy rule covers this request; finance will look at it."
+
+
+def _capex_phrase(line: LineItem) -> str:
+    name = (line.asset_label or line.description).lower()
+    if line.amount is not None and line.useful_life_months and line.depreciation_per_month:
+        years = line.useful_life_months / 12
+        return (
+            f"{name} ({line.amount}) and depreciate it over {years:g} years "
+            f"({line.amount.currency} {line.depreciation_per_month:,.2f} a month)"
+        )
+    return name

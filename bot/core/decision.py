@@ -1,0 +1,103 @@
+"""The answer: a verdict with everything that explains it. Rendered as text, Block Kit and JSON."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+from bot.core.facts import Facts, Money
+
+Verdict = Literal["capex", "opex", "split", "needs_review"]
+Treatment = Literal["capex", "opex", "needs_review"]
+Kind = Literal["decision", "not_spending", "policy_question"]
+
+
+class LineItem(BaseModel):
+    description: str
+    asset_type: str | None = None
+    asset_label: str | None = None
+    amount: Money | None = None
+    amount_base: Decimal | None = None  # in the policy's base currency
+    treatment: Treatment
+    rule_id: str | None = None
+    useful_life_months: int | None = None
+    depreciation_per_month: Decimal | None = None  # straight-line, in the amount's currency
+    depreciation_per_year: Decimal | None = None
+
+
+class RuleFired(BaseModel):
+    id: str
+    outcome: Treatment
+    reason: str
+    section: str
+    standard: str
+    item: str  # the item the rule decided
+    review_question: str | None = None
+
+
+class MissingFact(BaseModel):
+    fact: str
+    item: int | None = None  # index into facts.items for item facts
+    item_description: str | None = None
+    why: str  # which rules it decides between, in words
+
+
+class AnswerOption(BaseModel):
+    label: str
+    value: Any
+
+
+class NextQuestion(BaseModel):
+    id: str
+    fact: str
+    item: int | None = None
+    text: str
+    help: str | None = None
+    options: list[AnswerOption] = Field(default_factory=list)
+
+
+class BudgetBucketResult(BaseModel):
+    id: str
+    label: str
+    tracking: str
+    section: str
+
+
+class Approval(BaseModel):
+    route: str
+    approvers: list[str]
+    finance_channel: bool
+    amount_base: Decimal | None  # total the route was chosen on (yearly for monthly bills)
+    currency: str
+    section: str
+    notes: list[str] = Field(default_factory=list)
+
+
+class Citation(BaseModel):
+    source: str  # document file name
+    section: str  # heading path, e.g. "Capitalization Policy › 5. Property › 5.1 Owned hardware"
+    passage: str
+    score: float | None = None
+
+
+class Decision(BaseModel):
+    kind: Kind = "decision"
+    verdict: Verdict
+    summary: str
+    framework: str
+    line_items: list[LineItem] = Field(default_factory=list)
+    facts: Facts
+    assumptions: list[str] = Field(default_factory=list)
+    missing: list[MissingFact] = Field(default_factory=list)
+    next_question: NextQuestion | None = None
+    complete: bool  # True when no answer could change the verdict: the checklist stops
+    rules_fired: list[RuleFired] = Field(default_factory=list)
+    budget_bucket: BudgetBucketResult | None = None
+    tracking: str | None = None
+    approval: Approval | None = None
+    citations: list[Citation] = Field(default_factory=list)
+    notes: list[str] = Field(default_factory=list)
+    rules_version: str
+    knowledge_version: str | None = None

@@ -1,0 +1,402 @@
+"""The decision: facts in, verdict out, with the rules that fired and what is still missing.
+
+Rules are tested per item in file order with three-valued logic (true / false / unknown).
+The first rule that holds decides the item, *unless* an earlier rule with a different outcome
+is unknown: then the verdict depends on a fact nobody gave, and the item needs review with
+that fact named. This is how "never guess from thin facts" is kept mechanically.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from enum import StrEnum
+from typing import Any
+
+from bot.core.decision import (
+    Approval,
+    BudgetBucketResult,
+    Decision,
+    LineItem,
+    MissingFact,
+    RuleFired,
+    Treatment,
+    Verdict,
+)
+from bot.core.facts import ITEM_FACTS, Fact, Facts, Framework, Item, Money, Source
+from bot.core.policy import AllOf, AnyOf, Condition, FactTest, NotOf, Policy, Rule, SettingRef
+
+#: Derived facts map back to the fact a person can be asked for.
+_ASKABLE = {
+    "unit_amount_base": "unit_amount",
+    "amount_base": "unit_amount",
+    "amount": "unit_amount",
+    "useful_life_months": "useful_life",
+    "asset_category": "asset_type",
+}
+
+CENT = Decimal("0.01")
+
+
+@dataclass
+class _View:
+    """The values the rules see for one item: shared + item + defaults + derived."""
+
+    values: dict[str, Any]
+    assumptions: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _ItemResult:
+    rule: Rule | None  # the deciding rule, when decided
+    missing: dict[str, str]  # askable fact -> why it matters
+    view: _View
+
+
+def _plain(value: Any) -> Any:
+    return value.value if isinstance(value, StrEnum) else value
+
+
+def _to_base(money: Money | None, policy: Policy) -> Decimal | None:
+    if money is None:
+        return None
+    rate = policy.settings.fx_rates.get(money.currency)
+    return None if rate is None else money.amount * rate
+
+
+def _item_view(facts: Facts, index: int, policy: Policy, framework: Framework) -> _View:
+    settings = policy.settings
+    item = facts.items[index]
+    values: dict[str, Any] = {name: _plain(f.value) for name, f in facts.shared.items()}
+    values.setdefault("framework", framework.value)
+    values.update({name: _plain(f.value) for name, f in item.facts.items()})
+    for name in facts.conflicts:
+        values.pop(name, None)
+    view = _View(values)
+
+    asset = settings.asset_types.get(values.get("asset_type", ""))
+    category = asset.category if asset else None
+    values["asset_category"] = category
+    for name, default in settings.defaults.items():
+        applies = not default.categories or category in default.categories
+        if applies and values.get(name) is None and name not in facts.conflicts:
+            values[name] = _plain(default.value)
+            view.assumptions.append(
+                f"{name.replace('_', ' ')}: {_plain(default.value)} ({default.reason} §{default.section})"
+            )
+
+    amount: Money | None = values.get("amount")
+    unit: Money | None = values.get("unit_amount")
+    quantity = values.get("quantity")
+    if unit is None and amount is not None:
+        unit = amount if not quantity else Money(
+            amount=amount.amount / quantity, currency=amount.currency, per=amount.per
+        )
+    if amount is None and unit is not None:
+        amount = Money(amount=unit.amount * (quantity or 1), currency=unit.currency, per=unit.per)
+    values["quantity"] = quantity or (1 if amount is not None else None)
+    values["amount"] = amount
+    values["unit_amount"] = unit
+    values["amount_base"] = _to_base(amount, policy)
+    values["unit_amount_base"] = _to_base(unit, policy)
+    if amount is not None and values["amount_base"] is None:
+        view.assumptions.append(f"no planning rate for {amount.currency}: amount not compared")
+
+    life = values.get("useful_life")
+    if life is not None:
+        values["useful_life_months"] = life.min_months
+    elif asset and asset.useful_life_years:
+        values["useful_life_months"] = int(asset.useful_life_years * 12)
+        view.assumptions.append(
+            f"useful life: {asset.useful_life_years:g} years, the policy life for "
+            f"{asset.label.lower()} (§4.2)"
+        )
+    else:
+        values["useful_life_months"] = None
+
+    values["with_capital_asset"] = any(
+        _is_capital_hardware(other, policy) for i, other in enumerate(facts.items) if i != index
+    )
+    return view
+
+
+def _is_capital_hardware(item: Item, policy: Policy) -> bool:
+    fact = item.facts.get("asset_type")
+    asset = policy.settings.asset_types.get(fact.value) if fact else None
+    if asset is None or asset.category != "tangible":
+        return False
+    money = (item.facts.get("unit_amount") or item.facts.get("amount") or Fact(
+        value=None, source=Source.DEFAULT)).value
+    base = _to_base(money, policy) if money else None
+    return base is not None and base >= policy.settings.capitalization_threshold
+
+
+def _operand(value: Any, policy: Policy) -> Any:
+    if isinstance(value, SettingRef):
+        return Decimal(str(getattr(policy.settings, value.setting)))
+    return value
+
+
+def evaluate(condition: Condition, values: dict[str, Any], policy: Policy) -> tuple[bool | None, set[str]]:
+    """Three-valued evaluation: (True/False/None for unknown, facts that were unknown)."""
+    if isinstance(condition, FactTest):
+        return _test(condition, values, policy)
+    if isinstance(condition, NotOf):
+        result, unknown = evaluate(condition.not_, values, policy)
+        return (None if result is None else not result), unknown
+    children = condition.all if isinstance(condition, AllOf) else condition.any
+    results = [evaluate(child, values, policy) for child in children]
+    decisive = False if isinstance(condition, AllOf) else True
+    if any(r is decisive for r, _ in results):
+        return decisive, set()
+    unknown = set().union(*(u for r, u in results if r is None))
+    if unknown or any(r is None for r, _ in results):
+        return None, unknown
+    return not decisive, set()
+
+
+def _test(test: FactTest, values: dict[str, Any], policy: Policy) -> tuple[bool | None, set[str]]:
+    value = values.get(test.fact)
+    if test.known is not None:
+        return (value is not None) == test.known, set()
+    if value is None:
+        return None, {test.fact}
+    operator = test.operator
+    if operator == "equals":
+        return _same(value, _operand(test.equals, policy)), set()
+    if operator in ("in_", "not_in"):
+        listed = test.in_ if operator == "in_" else test.not_in
+        inside = any(_same(value, option) for option in listed or [])
+        return (inside if operator == "in_" else not inside), set()
+    number = Decimal(str(value))
+    bound = Decimal(str(_operand(getattr(test, operator), policy)))
+    compare: dict[str, Callable[[Decimal, Decimal], bool]] = {
+        "gte": lambda a, b: a >= b,
+        "gt": lambda a, b: a > b,
+        "lt": lambda a, b: a < b,
+        "lte": lambda a, b: a <= b,
+    }
+    return compare[operator](number, bound), set()
+
+
+def _same(value: Any, expected: Any) -> bool:
+    if isinstance(value, bool) or isinstance(expected, bool):
+        return value is expected or str(value).lower() == str(expected).lower()
+    return str(value) == str(expected)
+
+
+def _classify(view: _View, policy: Policy) -> _ItemResult:
+    blockers: list[tuple[Rule, set[str]]] = []
+    for rule in policy.rules:
+        result, unknown = evaluate(rule.when, view.values, policy)
+        if result is True:
+            differing = [(r, u) for r, u in blockers if r.outcome != rule.outcome]
+            if not differing:
+                return _ItemResult(rule, {}, view)
+            return _ItemResult(None, _why_missing(differing, rule), view)
+        if result is None:
+            blockers.append((rule, unknown))
+    return _ItemResult(None, _why_missing(blockers, None), view)
+
+
+def _why_missing(blockers: list[tuple[Rule, set[str]]], fired: Rule | None) -> dict[str, str]:
+    missing: dict[str, str] = {}
+    for rule, unknown in blockers:
+        for fact in sorted(unknown):
+            askable = _ASKABLE.get(fact, fact)
+            if askable in missing:
+                continue
+            against = f"; otherwise {fired.id} ({fired.outcome})" if fired else ""
+            missing[askable] = f"decides whether {rule.id} ({rule.outcome}) applies{against}"
+    return missing
+
+
+def verdict_of(treatments: list[Treatment], undecided: bool) -> Verdict:
+    if undecided or "needs_review" in treatments or not treatments:
+        return "needs_review"
+    kinds = set(treatments)
+    if kinds == {"capex"}:
+        return "capex"
+    if kinds == {"opex"}:
+        return "opex"
+    return "split"
+
+
+@dataclass
+class Evaluation:
+    """The rules' outcome for every item, before it is dressed as a Decision."""
+
+    facts: Facts
+    framework: Framework
+    results: list[_ItemResult]
+    verdict: Verdict
+
+    @property
+    def missing(self) -> list[MissingFact]:
+        found: list[MissingFact] = []
+        for index, result in enumerate(self.results):
+            for fact, why in result.missing.items():
+                item = index if fact in ITEM_FACTS else None
+                if any(m.fact == fact and m.item == item for m in found):
+                    continue
+                description = self.facts.items[index].description if item is not None else None
+                if fact in self.facts.conflicts:
+                    seen = " and ".join(self.facts.conflicts[fact])
+                    why = f"the message says both {seen}; {why}"
+                found.append(MissingFact(fact=fact, item=item, item_description=description,
+                                         why=why))
+        return found
+
+
+def evaluate_facts(facts: Facts, policy: Policy) -> Evaluation:
+    """Run the rules on every item; cheap enough to call many times (the checklist does)."""
+    chosen = _framework(facts, policy)
+    if not facts.items:
+        return Evaluation(facts, chosen, [], "needs_review")
+    results = []
+    for index in range(len(facts.items)):
+        view = _item_view(facts, index, policy, chosen)
+        if view.values.get("asset_type") is None:
+            results.append(_ItemResult(None, {"asset_type": "nothing can be decided without it"},
+                                       view))
+        else:
+            results.append(_classify(view, policy))
+    treatments = [r.rule.outcome for r in results if r.rule]
+    undecided = any(r.rule is None for r in results)
+    return Evaluation(facts, chosen, results, verdict_of(treatments, undecided))
+
+
+def _framework(facts: Facts, policy: Policy) -> Framework:
+    fact = facts.shared.get("framework")
+    return Framework(_plain(fact.value)) if fact else policy.settings.framework
+
+
+def build_decision(evaluation: Evaluation, policy: Policy) -> Decision:
+    """Dress an evaluation as the full answer (line items, bucket, approval, assumptions)."""
+    facts = evaluation.facts
+    settings = policy.settings
+    lines = [_line_item(facts.items[i], r, policy) for i, r in enumerate(evaluation.results)]
+    fired = [
+        RuleFired(id=r.rule.id, outcome=r.rule.outcome, reason=r.rule.reason,
+                  section=r.rule.section, standard=r.rule.standard,
+                  item=facts.items[i].description, review_question=r.rule.review_question)
+        for i, r in enumerate(evaluation.results) if r.rule
+    ]
+    assumptions: list[str] = []
+    for result in evaluation.results:
+        for text in result.view.assumptions:
+            if text not in assumptions:
+                assumptions.append(text)
+    if any(f.source is Source.INFERRED for i in facts.items for n, f in i.facts.items()
+           if n in ("amount", "unit_amount")):
+        assumptions.append(f"amounts written without a currency are in {settings.base_currency}")
+    notes = [f"Ignored an instruction in the message: “{text}”" for text in
+             facts.ignored_instructions]
+    for fact, seen in facts.conflicts.items():
+        notes.append(f"The message gives conflicting {fact.replace('_', ' ')}: {', '.join(seen)}")
+    bucket = _bucket(evaluation, policy)
+    complete = not evaluation.missing
+    return Decision(
+        verdict=evaluation.verdict,
+        summary="",
+        framework=evaluation.framework.value,
+        line_items=lines,
+        facts=facts,
+        assumptions=assumptions,
+        missing=evaluation.missing,
+        complete=complete,
+        rules_fired=fired,
+        budget_bucket=bucket,
+        tracking=_tracking(evaluation.verdict, bucket, policy),
+        approval=_approval(evaluation, lines, policy),
+        notes=notes,
+        rules_version=policy.version,
+    )
+
+
+def _line_item(item: Item, result: _ItemResult, policy: Policy) -> LineItem:
+    values = result.view.values
+    asset = policy.settings.asset_types.get(values.get("asset_type") or "")
+    treatment: Treatment = result.rule.outcome if result.rule else "needs_review"
+    amount: Money | None = values.get("amount")
+    line = LineItem(
+        description=item.description,
+        asset_type=values.get("asset_type"),
+        asset_label=asset.label if asset else None,
+        amount=amount,
+        amount_base=_round(values.get("amount_base")),
+        treatment=treatment,
+        rule_id=result.rule.id if result.rule else None,
+    )
+    if treatment == "capex":
+        months = values.get("useful_life_months")
+        if asset and asset.useful_life_years:
+            months = int(asset.useful_life_years * 12)
+        line.useful_life_months = months
+        if months and amount is not None and amount.per is None:
+            monthly = amount.amount / months
+            line.depreciation_per_month = _round(monthly)
+            line.depreciation_per_year = _round(monthly * min(12, months))
+    return line
+
+
+def _round(value: Decimal | None) -> Decimal | None:
+    return None if value is None else value.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def _bucket(evaluation: Evaluation, policy: Policy) -> BudgetBucketResult | None:
+    for bucket in policy.settings.budget_buckets:
+        for result in evaluation.results:
+            values = {**result.view.values, "verdict": evaluation.verdict}
+            outcome, _ = evaluate(bucket.when, values, policy)
+            if outcome is True:
+                return BudgetBucketResult(id=bucket.id, label=bucket.label,
+                                          tracking=bucket.tracking, section=bucket.section)
+    for result in evaluation.results:
+        asset = policy.settings.asset_types.get(result.view.values.get("asset_type") or "")
+        if asset and asset.budget_bucket:
+            chosen = next(b for b in policy.settings.budget_buckets if b.id == asset.budget_bucket)
+            return BudgetBucketResult(id=chosen.id, label=chosen.label, tracking=chosen.tracking,
+                                      section=chosen.section)
+    return None
+
+
+def _tracking(verdict: Verdict, bucket: BudgetBucketResult | None, policy: Policy) -> str | None:
+    tracking = policy.settings.tracking
+    if verdict == "capex":
+        return tracking.capex
+    if verdict == "opex":
+        return bucket.tracking if bucket else tracking.opex
+    if verdict == "split":
+        return f"CapEx lines: {tracking.capex} OpEx lines: {tracking.opex}"
+    return None
+
+
+def _approval(evaluation: Evaluation, lines: list[LineItem], policy: Policy) -> Approval | None:
+    settings = policy.settings
+    known = [line for line in lines if line.amount_base is not None]
+    if not known:
+        return None
+    total = Decimal(0)
+    for line in known:
+        assert line.amount is not None and line.amount_base is not None
+        total += line.amount_base * (12 if line.amount.per == "month" else 1)
+    route = settings.approval_route(total)
+    notes = []
+    if len(known) < len(lines):
+        notes.append("Some amounts are unknown: the route may rise once they are given.")
+    if any(line.amount and line.amount.per == "month" for line in known):
+        notes.append("Monthly amounts are counted for a year.")
+    phase = evaluation.facts.shared.get("phase")
+    if phase and _plain(phase.value) == "experiment" and total > settings.experiment_cap:
+        notes.append(
+            f"Above the experiment cap of {settings.base_currency} {settings.experiment_cap:,.0f}:"
+            " finance review and a revised forecast are required (§10.3)."
+        )
+    if any(line.treatment == "capex" and (line.amount_base or 0) >= settings.capex_register_threshold
+           for line in known):
+        notes.append("Fixed-asset accounting sets up the asset-register entry before the PO (§10.1).")
+    return Approval(route=route.id, approvers=route.approvers, finance_channel=route.finance_channel,
+                    amount_base=_round(total), currency=settings.base_currency,
+                    section=route.section, notes=notes)

@@ -1,0 +1,234 @@
+"""Read amounts, currencies, quantities and useful lives from free text, in several languages.
+
+Deterministic and conservative: a number is taken as money only with a currency mark or a
+money suffix ("k", "M"), so "5 years" or "40 monitors" are not read as amounts.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from bot.core.facts import Money, UsefulLife
+
+CURRENCY_SYMBOLS: dict[str, str] = {
+    "$": "USD", "us$": "USD", "usd": "USD", "dollars": "USD", "dollar": "USD", "bucks": "USD",
+    "€": "EUR", "eur": "EUR", "euro": "EUR", "euros": "EUR",
+    "£": "GBP", "gbp": "GBP", "pounds": "GBP", "quid": "GBP",
+    "chf": "CHF", "fr.": "CHF", "franken": "CHF",
+    "cad": "CAD", "c$": "CAD", "ca$": "CAD",
+    "aud": "AUD", "a$": "AUD", "au$": "AUD",
+    "¥": "JPY", "jpy": "JPY", "yen": "JPY", "円": "JPY",
+    "₹": "INR", "inr": "INR", "rs": "INR", "rs.": "INR", "rupees": "INR",
+    "sek": "SEK", "kr": "SEK",
+    "r$": "BRL", "brl": "BRL", "reais": "BRL",
+    "mxn": "MXN",
+}
+
+_MULTIPLIERS: dict[str, Decimal] = {
+    "k": Decimal(1_000), "k€": Decimal(1_000), "thousand": Decimal(1_000), "tsd": Decimal(1_000),
+    "mille": Decimal(1_000), "mil": Decimal(1_000),
+    "m": Decimal(1_000_000), "mm": Decimal(1_000_000), "mn": Decimal(1_000_000),
+    "million": Decimal(1_000_000), "millions": Decimal(1_000_000), "mio": Decimal(1_000_000),
+    "mio.": Decimal(1_000_000), "millones": Decimal(1_000_000), "milhoes": Decimal(1_000_000),
+    "miljoen": Decimal(1_000_000), "lakh": Decimal(100_000), "lakhs": Decimal(100_000),
+    "crore": Decimal(10_000_000),
+}
+
+_PERIODS = {
+    "month": (
+        r"(?:/|per |a |an |each |every |pro |par |al |por |por |per )?"
+        r"(?:mo\b|mos\b|month|monat|mois|mes\b|mês|maand)|monthly|monatlich|mensuel|mensual|mensal"
+    ),
+    "year": (
+        r"(?:/|per |a |an |each |every |pro |par |al |por |per )?"
+        r"(?:yr\b|yrs\b|year\b|jahr\b|an\b|ano\b|año\b|jaar\b)|annual(?:ly)?|yearly|jährlich"
+        r"|jahrlich|annuel|anual"
+    ),
+}
+
+_SYMBOL_RE = "|".join(
+    re.escape(s) for s in sorted(CURRENCY_SYMBOLS, key=len, reverse=True)
+)
+_MULT_RE = "|".join(re.escape(m) for m in sorted(_MULTIPLIERS, key=len, reverse=True))
+_NUMBER = r"\d{1,3}(?:[.,' ’]\d{3})+(?:[.,]\d{1,2})?|\d+(?:[.,]\d+)?"
+_AMOUNT_RE = re.compile(
+    rf"(?<![\w.,])(?:(?P<pre>{_SYMBOL_RE})\s?)?(?P<num>{_NUMBER})"
+    rf"(?:\s?(?P<mult>{_MULT_RE})(?![a-z]))?(?:\s?(?P<post>{_SYMBOL_RE})(?![a-z]))?",
+    re.IGNORECASE,
+)
+_PERIOD_RE = {per: re.compile(rf"^\s*(?:{pattern})", re.IGNORECASE) for per, pattern in _PERIODS.items()}
+_EACH_RE = re.compile(
+    r"^\s*(?:each|apiece|per (?:unit|piece|item|seat|server|laptop|box|device)|/unit|"
+    r"pro stück|pro stueck|je\b|chacun|chacune|l'unité|cada uno|cada|por unidad|per stuk|stuk)",
+    re.IGNORECASE,
+)
+_AT_EACH_RE = re.compile(r"(?:\bat|@|\bà|\bzu je|\bje)\s*$", re.IGNORECASE)
+
+_NUMBER_WORDS: dict[str, int] = {
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+    "nine": 9, "ten": 10, "twelve": 12, "eighteen": 18, "twenty": 20, "thirty": 30,
+    "forty": 40, "fifty": 50, "a": 1, "an": 1,
+    "ein": 1, "eine": 1, "einen": 1, "zwei": 2, "drei": 3, "vier": 4, "fünf": 5, "funf": 5,
+    "sechs": 6, "zehn": 10, "un": 1, "une": 1, "deux": 2, "trois": 3, "quatre": 4, "cinq": 5,
+    "dix": 10, "uno": 1, "una": 1, "dos": 2, "tres": 3, "cuatro": 4, "cinco": 5, "diez": 10,
+    "um": 1, "uma": 1, "dois": 2, "duas": 2, "quatro_pt": 4, "een": 1, "twee": 2, "drie": 3,
+    "vijf": 5,
+}
+_NUM_WORD_RE = "|".join(sorted((w for w in _NUMBER_WORDS if "_" not in w), key=len, reverse=True))
+
+_YEAR_UNITS = r"years?|yrs?|y\b|jahre?n?|ans?\b|années?|annees?|años?|anos?|jaar|jaren"
+_MONTH_UNITS = r"months?|mos?\b|monate?n?|mois|meses|mes\b|maanden|maand"
+_LIFE_CONTEXT = re.compile(
+    r"life|lifetime|lifespan|useful|last(?:s|ing)?|in use|used for|use it for|depreciat|"
+    r"nutzungsdauer|lebensdauer|durée|duree|vie\b|vida|levensduur|gebruiksduur|amortiz|"
+    r"abschreib|keep (?:it|them) for|will run for|run it for|service for",
+    re.IGNORECASE,
+)
+_LIFE_RE = re.compile(
+    rf"(?P<a>\d+(?:[.,]\d+)?|{_NUM_WORD_RE})"
+    rf"(?:\s?(?:-|–|to|bis|à|a|a|tot|or|ou|o)\s?(?P<b>\d+(?:[.,]\d+)?|{_NUM_WORD_RE}))?"
+    rf"[\s-]?(?P<unit>{_YEAR_UNITS}|{_MONTH_UNITS})",
+    re.IGNORECASE,
+)
+_QUANTITY_RE = re.compile(
+    rf"(?<![\w$€£¥.,])(?P<n>\d{{1,4}}|{_NUM_WORD_RE})\s?(?:x\s?)?(?=[a-z])", re.IGNORECASE
+)
+_TIMES_RE = re.compile(r"(?<!\w)(?:x\s?(?P<a>\d{1,4})|(?P<b>\d{1,4})\s?x)(?!\w)", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Found:
+    """Something read from the text, with where it was."""
+
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True)
+class FoundMoney(Found):
+    money: Money
+    each: bool  # "at $300 each": a unit price
+
+
+@dataclass(frozen=True)
+class FoundLife(Found):
+    life: UsefulLife
+    explicit: bool  # said with a life word ("5 year life"), not just a duration
+
+
+@dataclass(frozen=True)
+class FoundQuantity(Found):
+    quantity: int
+
+
+def parse_number(text: str) -> Decimal | None:
+    """Parse "12,000", "12.000", "8.500", "1.2", "1,5", "15'000", "12 000,50" into a Decimal."""
+    cleaned = text.replace("'", "").replace("’", "").replace(" ", "")
+    if "," in cleaned and "." in cleaned:
+        decimal_sep = "," if cleaned.rfind(",") > cleaned.rfind(".") else "."
+        thousands = "." if decimal_sep == "," else ","
+        cleaned = cleaned.replace(thousands, "").replace(decimal_sep, ".")
+    elif "," in cleaned or "." in cleaned:
+        sep = "," if "," in cleaned else "."
+        parts = cleaned.split(sep)
+        if len(parts) > 2 or (len(parts[-1]) == 3 and parts[0] != "0"):
+            cleaned = cleaned.replace(sep, "")  # thousands separator: 12,000 / 8.500
+        else:
+            cleaned = cleaned.replace(sep, ".")  # decimal: 1.2 / 1,5
+    try:
+        return Decimal(cleaned)
+    except InvalidOperation:
+        return None
+
+
+def find_amounts(text: str, default_currency: str | None) -> list[FoundMoney]:
+    """Every money amount in ``text``. Bare numbers count only with a k/M suffix."""
+    found: list[FoundMoney] = []
+    for match in _AMOUNT_RE.finditer(text):
+        pre, post, mult = match.group("pre"), match.group("post"), match.group("mult")
+        symbol = pre or post
+        if symbol is None and mult is None:
+            continue
+        if symbol is None and mult and mult.lower() in ("m", "mil") and _looks_like_length(text, match):
+            continue
+        currency = CURRENCY_SYMBOLS[symbol.lower()] if symbol else default_currency
+        if currency is None:
+            continue
+        number = parse_number(match.group("num"))
+        if number is None:
+            continue
+        if mult:
+            number *= _MULTIPLIERS[mult.lower()]
+        rest = text[match.end():]
+        per = next((p for p, rx in _PERIOD_RE.items() if rx.match(rest)), None)
+        each = bool(_EACH_RE.match(rest)) or bool(_AT_EACH_RE.search(text[: match.start()]))
+        found.append(
+            FoundMoney(match.start(), match.end(), match.group(0).strip(),
+                       Money(amount=number, currency=currency, per=per), each)
+        )
+    return found
+
+
+def _looks_like_length(text: str, match: re.Match[str]) -> bool:
+    """'3 m' of cable or '5 mil' are not millions when nothing else says money."""
+    return bool(re.match(r"\s*(?:cable|long|wide|high)", text[match.end():], re.IGNORECASE))
+
+
+def find_useful_life(text: str) -> list[FoundLife]:
+    """Durations; ``explicit`` when a life word is near ("5 year life", "Nutzungsdauer 5 Jahre")."""
+    found: list[FoundLife] = []
+    for match in _LIFE_RE.finditer(text):
+        low = _to_number(match.group("a"))
+        high = _to_number(match.group("b")) if match.group("b") else low
+        if low is None or high is None or low <= 0:
+            continue
+        in_years = re.match(_YEAR_UNITS, match.group("unit"), re.IGNORECASE) is not None
+        factor = 12 if in_years else 1
+        min_months = round(low * factor)
+        max_months = round(high * factor)
+        if not 0 < min_months <= max_months <= 1200:
+            continue
+        window = text[max(0, match.start() - 40): match.end() + 30]
+        explicit = _LIFE_CONTEXT.search(window) is not None
+        found.append(
+            FoundLife(match.start(), match.end(), match.group(0),
+                      UsefulLife(min_months=min_months, max_months=max_months), explicit)
+        )
+    return found
+
+
+def find_quantities(text: str, skip: list[Found]) -> list[FoundQuantity]:
+    """Counts of things: "40 monitors", "3x servers", "x3". Numbers inside amounts are skipped."""
+    taken = [(f.start, f.end) for f in skip]
+
+    def free(start: int, end: int) -> bool:
+        return all(end <= s or start >= e for s, e in taken)
+
+    found: list[FoundQuantity] = []
+    for match in _TIMES_RE.finditer(text):
+        if free(match.start(), match.end()):
+            n = int(match.group("a") or match.group("b"))
+            found.append(FoundQuantity(match.start(), match.end(), match.group(0), n))
+    for match in _QUANTITY_RE.finditer(text):
+        if not free(match.start(), match.end()):
+            continue
+        n = _to_number(match.group("n"))
+        if n is None or n != int(n) or n < 1:
+            continue
+        following = text[match.end(): match.end() + 12].lower()
+        if re.match(rf"(?:{_YEAR_UNITS}|{_MONTH_UNITS}|%|k\b|m\b|gb|tb|h\b|hours|days|weeks)",
+                    following):
+            continue
+        found.append(FoundQuantity(match.start(), match.end(), match.group(0), int(n)))
+    return found
+
+
+def _to_number(token: str) -> float | None:
+    word = token.lower()
+    if word in _NUMBER_WORDS:
+        return float(_NUMBER_WORDS[word])
+    number = parse_number(token)
+    return float(number) if number is not None else None

@@ -1,0 +1,344 @@
+"""Free text to :class:`~bot.core.facts.Facts`, deterministically, with the lexicon in ``rules/``.
+
+How a message is read:
+1. sentences that try to instruct the bot are set aside (recorded, never obeyed);
+2. the text is cut into clauses ("a GPU server for $40k plus a support contract at $6k/yr");
+3. each clause that names an asset type becomes an item, and takes the amounts, quantities
+   and useful lives written in it; a clause with no asset type lends them to its neighbour;
+4. phase, environment, ownership and framework are read from the whole message; two
+   contradicting values are recorded as a conflict, not guessed between.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from bot.core.facts import ITEM_FACTS, Fact, Facts, Item, Source
+from bot.core.money import (
+    Found,
+    FoundLife,
+    FoundMoney,
+    FoundQuantity,
+    find_amounts,
+    find_quantities,
+    find_useful_life,
+)
+from bot.core.policy import Lexicon, Policy
+
+MAX_TEXT = 4000  # longer messages are cut; the answer says so
+
+_CLAUSE_SPLIT = re.compile(
+    r"\s*(?:[;\n]|,\s(?=\D)|\.\s|\s\+\s|\bplus\b|\balso\b|\bas well as\b|\band then\b|"
+    r"\bthen\b|\bsowie\b|\bdazu\b|\bainsi que\b|\bademas\b|\balém de\b|\bmais\b|"
+    r"\band (?=(?:a|an|the|some|our|\d|\$|€|£)\b)|\bund (?=(?:ein|eine|einen|\d)\b)|"
+    r"\bet (?=(?:un|une|des|\d)\b)|\by (?=(?:un|una|\d)\b)|\be (?=(?:um|uma|\d)\b)|"
+    r"\bwith (?=(?:a|an)\s+\w*\s*(?:support|warranty|install|training))|"
+    r"\bincluding\b|\binkl\.?|\bincl\.?|\bpour la\b)\s*",
+    re.IGNORECASE,
+)
+
+
+@dataclass
+class _Match:
+    fact: str
+    value: Any
+    start: int
+    end: int
+    text: str
+
+
+@dataclass
+class _Clause:
+    start: int
+    end: int
+    text: str
+    asset: _Match | None = None
+    amounts: list[FoundMoney] = field(default_factory=list)
+    lives: list[FoundLife] = field(default_factory=list)
+    quantities: list[FoundQuantity] = field(default_factory=list)
+    matches: list[_Match] = field(default_factory=list)
+
+
+def fold(text: str) -> str:
+    """Lowercase, accents removed, one kind of apostrophe: what the lexicon is matched on.
+
+    Keeps the length of the text, so positions found in the folded text index the original.
+    """
+    out = []
+    for char in text:
+        decomposed = unicodedata.normalize("NFKD", char)
+        base = "".join(c for c in decomposed if not unicodedata.combining(c)) or char
+        out.append(base[0].lower()[0])
+    return "".join(out).replace("’", "'")
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    facts: dict[str, list[tuple[Any, re.Pattern[str]]]]
+    instructions: list[re.Pattern[str]]
+    policy_questions: list[re.Pattern[str]]
+
+
+_COMPILED: dict[str, _Compiled] = {}
+
+
+def _word_start(pattern: str) -> re.Pattern[str]:
+    return re.compile(rf"(?<![\w]){fold(pattern)}")
+
+
+def _compiled(policy: Policy) -> _Compiled:
+    """The lexicon's patterns, compiled once per policy version."""
+    cached = _COMPILED.get(policy.version)
+    if cached is None:
+        lexicon = policy.lexicon
+        cached = _Compiled(
+            facts={
+                fact: [(e.value, _word_start(p)) for e in entries for p in e.patterns]
+                for fact, entries in lexicon.facts.items()
+            },
+            instructions=[_word_start(p) for p in lexicon.instruction_patterns],
+            policy_questions=[_word_start(p) for p in lexicon.policy_question_patterns],
+        )
+        _COMPILED[policy.version] = cached
+    return cached
+
+
+def _matches(folded: str, original: str, fact: str, patterns: _Compiled) -> list[_Match]:
+    found = []
+    for value, pattern in patterns.facts.get(fact, []):
+        for m in pattern.finditer(folded):
+            found.append(_Match(fact, value, m.start(), m.end(), original[m.start(): m.end()]))
+    return found
+
+
+def _without_instructions(
+    text: str, folded: str, patterns: list[re.Pattern[str]]
+) -> tuple[str, list[str]]:
+    """Blank out sentences that try to instruct the bot; return the text and what was removed."""
+    removed: list[str] = []
+    chars = list(text)
+    for sentence in re.finditer(r"[^.!?\n]+[.!?\n]?", folded):
+        if any(p.search(sentence.group(0)) for p in patterns):
+            removed.append(text[sentence.start(): sentence.end()].strip())
+            for i in range(sentence.start(), sentence.end()):
+                chars[i] = " "
+    return "".join(chars), removed
+
+
+def _clauses(text: str) -> list[_Clause]:
+    clauses = []
+    position = 0
+    for piece in _CLAUSE_SPLIT.split(text):
+        if piece is None:
+            continue
+        start = text.find(piece, position)
+        if start < 0:
+            continue
+        position = start + len(piece)
+        if piece.strip():
+            clauses.append(_Clause(start, start + len(piece), piece))
+    return clauses
+
+
+def _inside(found: Found | _Match, clause: _Clause) -> bool:
+    return clause.start <= found.start < clause.end
+
+
+def _pick_asset(matches: list[_Match]) -> _Match | None:
+    """The first asset type named in a clause; the longest pattern wins a tie."""
+    if not matches:
+        return None
+    return min(matches, key=lambda m: (m.start, -(m.end - m.start)))
+
+
+def read_facts(text: str, policy: Policy) -> Facts:
+    """Read every fact the text states or implies. Never raises on odd input."""
+    text = text[:MAX_TEXT]
+    lexicon = _compiled(policy)
+    folded = fold(text)
+    clean, ignored = _without_instructions(text, folded, lexicon.instructions)
+    folded = fold(clean)
+    base = policy.settings.base_currency
+
+    amounts = find_amounts(clean, default_currency=base)
+    lives = find_useful_life(clean)
+    quantities = find_quantities(folded, skip=[*amounts, *lives])
+    assets = _matches(folded, clean, "asset_type", lexicon)
+
+    clauses = _clauses(clean)
+    for clause in clauses:
+        clause.asset = _pick_asset([m for m in assets if _inside(m, clause)])
+        clause.amounts = [a for a in amounts if _inside(a, clause)]
+        clause.lives = [x for x in lives if _inside(x, clause)]
+        clause.quantities = [q for q in quantities if _inside(q, clause)]
+
+    items = list(_items(clauses, folded, lexicon))
+    shared, conflicts = _shared_facts(folded, clean, lexicon, policy.lexicon)
+    if not items and (amounts or any(lf.explicit for lf in lives)):
+        item_facts = _item_facts(
+            _Clause(0, len(clean), clean, None, amounts, lives, []), folded, lexicon
+        )
+        items = [Item(description=text.strip()[:80], facts=item_facts)]
+    return Facts(shared=shared, items=items, conflicts=conflicts, ignored_instructions=ignored)
+
+
+def _items(clauses: list[_Clause], folded: str, lexicon: _Compiled) -> Iterator[Item]:
+    """One item per clause that names an asset type; loose clauses lend to a neighbour."""
+    owners = [c for c in clauses if c.asset]
+    if not owners:
+        return
+    for clause in clauses:
+        if clause.asset:
+            continue
+        nearest = min(owners, key=lambda o: abs(o.start - clause.start) + (0 if o.start < clause.start else 1))
+        if not nearest.amounts:
+            nearest.amounts.extend(clause.amounts)
+        nearest.lives.extend(clause.lives)
+        nearest.matches.append(_Match("_span", None, clause.start, clause.end, clause.text))
+    merged = _merge_repeats(owners)
+    for clause in merged:
+        yield Item(description=clause.text.strip()[:120], facts=_item_facts(clause, folded, lexicon))
+
+
+def _merge_repeats(owners: list[_Clause]) -> list[_Clause]:
+    """Two clauses about the same asset type with one amount between them are one item."""
+    merged: list[_Clause] = []
+    for clause in owners:
+        previous = merged[-1] if merged else None
+        same = previous is not None and previous.asset and clause.asset
+        if same and previous.asset.value == clause.asset.value and not (
+            previous.amounts and clause.amounts
+        ):
+            previous.amounts.extend(clause.amounts)
+            previous.lives.extend(clause.lives)
+            previous.quantities.extend(clause.quantities)
+            previous.end = clause.end
+            previous.matches.append(_Match("_span", None, clause.start, clause.end, clause.text))
+            continue
+        merged.append(clause)
+    return merged
+
+
+def _item_facts(clause: _Clause, folded: str, lexicon: _Compiled) -> dict[str, Fact]:
+    facts: dict[str, Fact] = {}
+    if clause.asset:
+        facts["asset_type"] = Fact(
+            value=clause.asset.value, source=Source.INFERRED, evidence=clause.asset.text
+        )
+    unit = next((a for a in clause.amounts if a.each), None)
+    total = next((a for a in clause.amounts if not a.each), None)
+    quantity = _quantity_before(clause)
+    if unit:
+        facts["unit_amount"] = Fact(value=unit.money, source=Source.STATED, evidence=unit.text)
+        if quantity and quantity.quantity > 1:
+            facts["quantity"] = Fact(value=quantity.quantity, source=Source.STATED,
+                                     evidence=quantity.text)
+    elif total:
+        facts["amount"] = Fact(value=total.money, source=Source.STATED, evidence=total.text)
+        if quantity and quantity.quantity > 1:
+            facts["quantity"] = Fact(value=quantity.quantity, source=Source.STATED,
+                                     evidence=quantity.text)
+    if total and total.money.per:
+        facts["recurring"] = Fact(value=True, source=Source.INFERRED, evidence=total.text)
+    life = next((x for x in clause.lives if x.explicit), None)
+    if life:
+        facts["useful_life"] = Fact(value=life.life, source=Source.STATED, evidence=life.text)
+    spans = [(clause.start, clause.end)] + [(m.start, m.end) for m in clause.matches]
+    for fact in ("change", "creates_separate_asset"):
+        values = [
+            m for m in _matches(folded, folded, fact, lexicon)
+            if any(s <= m.start < e for s, e in spans)
+        ]
+        distinct = {str(m.value) for m in values}
+        if len(distinct) == 1:
+            facts[fact] = Fact(value=values[0].value, source=Source.INFERRED, evidence=values[0].text)
+    return facts
+
+
+def _quantity_before(clause: _Clause) -> FoundQuantity | None:
+    """A count written just before the asset words ("40 monitors", "3x H100 servers")."""
+    if clause.asset is None:
+        return None
+    best = None
+    for q in clause.quantities:
+        gap = clause.asset.start - q.end
+        if 0 <= gap <= 24 or (q.start >= clause.asset.end and q.text.lower().startswith("x")):
+            best = q
+    return best
+
+
+def _shared_facts(
+    folded: str, original: str, patterns: _Compiled, lexicon: Lexicon
+) -> tuple[dict[str, Fact], dict[str, list[str]]]:
+    shared: dict[str, Fact] = {}
+    conflicts: dict[str, list[str]] = {}
+    for fact in ("phase", "environment", "ownership", "framework", "phases_separable"):
+        found = _matches(folded, original, fact, patterns)
+        values = _distinct(found)
+        if not values:
+            continue
+        chosen: Any = None
+        if fact == "phase":
+            chosen, conflict = _resolve_phase(values, lexicon)
+            if conflict:
+                conflicts[fact] = sorted(values)
+                continue
+        elif fact == "environment" and {"cloud", "on_prem"} <= set(values):
+            chosen = "hybrid"
+        elif fact == "ownership" and len(values) > 1:
+            chosen = "leased" if "leased" in values else "owned" if "owned" in values else None
+        elif len(values) == 1:
+            chosen = next(iter(values))
+        else:
+            conflicts[fact] = sorted(values)
+            continue
+        evidence = next(m.text for m in found if str(m.value) == str(chosen)) if any(
+            str(m.value) == str(chosen) for m in found) else ", ".join(m.text for m in found)
+        shared[fact] = Fact(value=values.get(str(chosen), chosen), source=Source.INFERRED,
+                            evidence=evidence)
+    return shared, conflicts
+
+
+def _distinct(found: list[_Match]) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    for m in found:
+        values.setdefault(str(m.value), m.value)
+    return values
+
+
+def _resolve_phase(values: dict[str, Any], lexicon: Lexicon) -> tuple[Any, bool]:
+    names = set(values)
+    for pair in lexicon.phase_conflicts:
+        if set(pair) <= names:
+            return None, True
+    for phase in lexicon.phase_precedence:
+        if phase in names:
+            return phase, False
+    return next(iter(names)), False
+
+
+def is_policy_question(text: str, policy: Policy) -> bool:
+    """A question about the policy itself ("what is our threshold?"), not a purchase."""
+    folded = fold(text)
+    return any(p.search(folded) for p in _compiled(policy).policy_questions)
+
+
+def merge_facts(parsed: Facts, explicit: dict[str, Fact]) -> Facts:
+    """Apply explicitly given facts (form fields, answers) over parsed ones.
+
+    An explicit item fact overrides the parsed item when there is one item; with several
+    items it fills only those that lack it (a form's single amount cannot split itself).
+    """
+    facts = parsed
+    for name, fact in explicit.items():
+        if name in ITEM_FACTS and len(facts.items) > 1:
+            for index, item in enumerate(facts.items):
+                if name not in item.facts:
+                    facts = facts.with_fact(name, fact, item=index)
+        else:
+            facts = facts.with_fact(name, fact)
+    return facts

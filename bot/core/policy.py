@@ -1,0 +1,295 @@
+"""The organisation's policy as data: the models of the files in ``rules/``.
+
+Finance edits the YAML; these models validate it on load (see :mod:`bot.core.policy_loader`).
+Conditions use three-valued logic at decision time: a condition on a fact nobody gave is
+*unknown*, which is how the engine knows which fact it still needs.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, model_validator
+
+from bot.core.facts import FACT_TYPES, Framework, validate_fact_value
+
+Outcome = Literal["capex", "opex", "needs_review"]
+
+#: Facts the engine derives from the stated ones before the rules run.
+DERIVED_FACTS: frozenset[str] = frozenset(
+    {
+        "amount_base",  # item amount in the base currency (yearly when billed per month)
+        "unit_amount_base",  # cost per unit in the base currency
+        "useful_life_months",  # the low end of the stated (or policy) useful life
+        "asset_category",  # the category of the item's asset type
+        "with_capital_asset",  # another item of the request is capitalizable hardware
+        "verdict",  # the request's verdict; only budget buckets may test it
+    }
+)
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class SettingRef(Strict):
+    """A reference to a number in policy.yaml, so thresholds are written once."""
+
+    setting: Literal["capitalization_threshold", "minimum_useful_life_months"]
+
+
+Operand = Decimal | int | str | bool | SettingRef
+
+
+class FactTest(Strict):
+    """A test on one fact: exactly one operator."""
+
+    fact: str
+    equals: Operand | None = None
+    in_: list[str] | None = Field(default=None, alias="in")
+    not_in: list[str] | None = None
+    gte: Decimal | SettingRef | None = None
+    gt: Decimal | SettingRef | None = None
+    lt: Decimal | SettingRef | None = None
+    lte: Decimal | SettingRef | None = None
+    known: bool | None = None
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    @model_validator(mode="after")
+    def _one_operator(self) -> FactTest:
+        if self.fact not in FACT_TYPES and self.fact not in DERIVED_FACTS:
+            known = sorted(FACT_TYPES.keys() | DERIVED_FACTS)
+            raise ValueError(f"unknown fact {self.fact!r}; known facts: {', '.join(known)}")
+        given = [op for op in _OPERATORS if getattr(self, op) is not None]
+        if len(given) != 1:
+            names = ", ".join(o.rstrip("_") for o in _OPERATORS)
+            raise ValueError(f"give exactly one operator ({names}); got {len(given)}")
+        return self
+
+    @property
+    def operator(self) -> str:
+        return next(op for op in _OPERATORS if getattr(self, op) is not None)
+
+
+_OPERATORS = ("equals", "in_", "not_in", "gte", "gt", "lt", "lte", "known")
+
+
+class AllOf(Strict):
+    all: list[Condition] = Field(min_length=1)
+
+
+class AnyOf(Strict):
+    any: list[Condition] = Field(min_length=1)
+
+
+class NotOf(Strict):
+    not_: Condition = Field(alias="not")
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+def _condition_kind(data: Any) -> str:
+    """Pick the condition model by its key, so an error names one model, not four."""
+    if isinstance(data, dict):
+        for key in ("all", "any", "not"):
+            if key in data:
+                return key
+    elif isinstance(data, BaseModel):
+        return {AllOf: "all", AnyOf: "any", NotOf: "not"}.get(type(data), "fact")
+    return "fact"
+
+
+Condition = Annotated[
+    Annotated[FactTest, Tag("fact")]
+    | Annotated[AllOf, Tag("all")]
+    | Annotated[AnyOf, Tag("any")]
+    | Annotated[NotOf, Tag("not")],
+    Discriminator(_condition_kind),
+]
+
+
+class Rule(Strict):
+    """One decision rule: when its conditions hold, the item gets its outcome."""
+
+    id: str = Field(pattern=r"^[A-Z0-9][A-Z0-9-]*$")
+    when: Condition
+    outcome: Outcome
+    reason: str = Field(min_length=10)
+    section: str = Field(pattern=r"^\d+(\.\d+)*$")  # the policy section it implements
+    standard: str  # the accounting standard paragraphs the section follows
+    review_question: str | None = None  # for needs_review outcomes: what finance must settle
+
+    @model_validator(mode="after")
+    def _review_needs_question(self) -> Rule:
+        if self.outcome == "needs_review" and not self.review_question:
+            raise ValueError("a needs_review rule must say its review_question")
+        return self
+
+
+class RulesFile(Strict):
+    rules: list[Rule] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _unique_ids(self) -> RulesFile:
+        seen: set[str] = set()
+        for rule in self.rules:
+            if rule.id in seen:
+                raise ValueError(f"rule id {rule.id!r} is used twice")
+            seen.add(rule.id)
+        return self
+
+
+AssetCategory = Literal[
+    "tangible",  # property and equipment
+    "intangible",  # purchased software licences
+    "internal_software",  # internally developed software (build labor)
+    "implementation",  # implementation of a cloud/SaaS arrangement
+    "directly_attributable",  # installation, shipping: follows the asset it serves
+    "service",  # consumed services: cloud usage, subscriptions, support, training runs
+    "expensed",  # always expensed: user training, data conversion, post-launch fixes
+    "lease",  # leases and rentals of equipment or space
+]
+
+
+class AssetType(Strict):
+    label: str
+    category: AssetCategory
+    useful_life_years: Decimal | None = Field(default=None, gt=0, le=100)
+    budget_bucket: str | None = None  # forces a bucket (e.g. monitoring -> risk_compliance)
+
+
+class Default(Strict):
+    """A fact assumed when nobody gave it, with the policy reason that makes it safe."""
+
+    value: Any
+    reason: str
+    section: str
+    categories: list[AssetCategory] = Field(default_factory=list)  # empty: every item
+
+
+class ApprovalRoute(Strict):
+    id: str
+    min_amount: Decimal = Field(ge=0)
+    max_amount: Decimal | None = None  # exclusive; None means no upper bound
+    approvers: list[str] = Field(min_length=1)
+    finance_channel: bool = False  # post to the finance approvals channel
+    section: str
+
+
+class BudgetBucket(Strict):
+    id: str
+    label: str
+    when: Condition
+    tracking: str
+    section: str
+
+
+class Tracking(Strict):
+    capex: str
+    opex: str
+
+
+class Settings(Strict):
+    """rules/policy.yaml: organisation-wide settings."""
+
+    organisation: str
+    framework: Framework
+    base_currency: str = Field(pattern=r"^[A-Z]{3}$")
+    capitalization_threshold: Decimal = Field(gt=0)
+    minimum_useful_life_months: int = Field(gt=0)
+    experiment_cap: Decimal = Field(gt=0)
+    fx_rates: dict[str, Decimal]
+    fx_rates_as_of: str
+    asset_types: dict[str, AssetType] = Field(min_length=1)
+    defaults: dict[str, Default] = Field(default_factory=dict)
+    approval_routes: list[ApprovalRoute] = Field(min_length=1)
+    capex_register_threshold: Decimal = Field(gt=0)
+    budget_buckets: list[BudgetBucket] = Field(min_length=1)
+    tracking: Tracking
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Settings:
+        if self.fx_rates.get(self.base_currency) != 1:
+            raise ValueError(f"fx_rates must give the base currency {self.base_currency} as 1")
+        for name, default in self.defaults.items():
+            validate_fact_value(name, default.value)
+        buckets = {b.id for b in self.budget_buckets}
+        for type_id, asset in self.asset_types.items():
+            if asset.budget_bucket and asset.budget_bucket not in buckets:
+                raise ValueError(f"asset type {type_id!r} names unknown bucket")
+        return self
+
+    def approval_route(self, amount_base: Decimal) -> ApprovalRoute:
+        for route in self.approval_routes:
+            upper_ok = route.max_amount is None or amount_base < route.max_amount
+            if route.min_amount <= amount_base and upper_ok:
+                return route
+        return self.approval_routes[-1]
+
+
+class Option(Strict):
+    label: str = Field(max_length=75)  # Slack button text limit
+    value: Any
+
+
+class Question(Strict):
+    """A checklist question that fills one fact."""
+
+    id: str
+    fact: str
+    text: str
+    help: str | None = None
+    options: list[Option] = Field(default_factory=list)  # empty: free-text answer
+    probe_values: list[Any] = Field(default_factory=list)  # for free-text facts: values to try
+
+    @model_validator(mode="after")
+    def _fact_known(self) -> Question:
+        if self.fact not in FACT_TYPES:
+            raise ValueError(f"unknown fact {self.fact!r}")
+        for option in self.options:
+            validate_fact_value(self.fact, option.value)
+        for value in self.probe_values:
+            validate_fact_value(self.fact, value)
+        return self
+
+
+class Checklist(Strict):
+    questions: list[Question] = Field(min_length=1)
+
+
+class LexiconEntry(Strict):
+    value: Any
+    patterns: list[str] = Field(min_length=1)
+
+
+class Lexicon(Strict):
+    """rules/lexicon.yaml: the words, in each language, that signal a fact value."""
+
+    facts: dict[str, list[LexiconEntry]]
+    phase_precedence: list[str]
+    phase_conflicts: list[list[str]] = Field(default_factory=list)
+    instruction_patterns: list[str] = Field(default_factory=list)
+    policy_question_patterns: list[str] = Field(default_factory=list)
+
+
+class Policy(BaseModel):
+    """The whole policy: settings, rules, checklist and lexicon, with a content version."""
+
+    model_config = ConfigDict(frozen=True)
+
+    settings: Settings
+    rules: list[Rule]
+    checklist: Checklist
+    lexicon: Lexicon
+    version: str  # sha256 of the rules files, so every answer says which policy decided it
+    directory: str
+
+    def question_for(self, fact: str) -> Question | None:
+        return next((q for q in self.checklist.questions if q.fact == fact), None)
+
+
+AllOf.model_rebuild()
+AnyOf.model_rebuild()
+NotOf.model_rebuild()

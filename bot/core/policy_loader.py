@@ -1,0 +1,256 @@
+"""Load ``rules/`` into a :class:`~bot.core.policy.Policy`, with errors that name file, line, field.
+
+Finance edits these files by hand, so a mistake must point at the exact place:
+``rules/rules.yaml:42:7: rules[3].when.fact: unknown fact 'phse'``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, get_args
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from bot.core.facts import validate_fact_value
+from bot.core.policy import (
+    AllOf,
+    AnyOf,
+    DERIVED_FACTS,
+    AssetCategory,
+    Checklist,
+    Condition,
+    FactTest,
+    Lexicon,
+    NotOf,
+    Policy,
+    RulesFile,
+    Settings,
+)
+
+FILES: dict[str, type[BaseModel]] = {
+    "policy.yaml": Settings,
+    "rules.yaml": RulesFile,
+    "checklist.yaml": Checklist,
+    "lexicon.yaml": Lexicon,
+}
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong in a rules file."""
+
+    file: str
+    line: int | None
+    column: int | None
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        where = self.file
+        if self.line is not None:
+            where += f":{self.line}"
+            if self.column is not None:
+                where += f":{self.column}"
+        field = f" {self.field}:" if self.field else ""
+        return f"{where}:{field} {self.message}"
+
+
+class PolicyError(Exception):
+    """The rules directory is not valid; ``problems`` says where and why."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+def load_policy(directory: Path | str) -> Policy:
+    """Read, validate and cross-check every file of the rules directory."""
+    directory = Path(directory)
+    problems: list[Problem] = []
+    parsed: dict[str, BaseModel] = {}
+    nodes: dict[str, yaml.Node | None] = {}
+    digest = hashlib.sha256()
+    for name, model in FILES.items():
+        path = directory / name
+        shown = _shown(path)
+        if not path.is_file():
+            problems.append(Problem(shown, None, None, "", "file is missing"))
+            continue
+        text = path.read_text(encoding="utf-8")
+        digest.update(name.encode() + b"\0" + text.encode() + b"\0")
+        try:
+            node = yaml.compose(text, Loader=yaml.SafeLoader)
+            data = yaml.safe_load(text)
+        except yaml.MarkedYAMLError as exc:
+            mark = exc.problem_mark
+            line = mark.line + 1 if mark else None
+            column = mark.column + 1 if mark else None
+            problems.append(Problem(shown, line, column, "", f"not valid YAML: {exc.problem}"))
+            continue
+        nodes[name] = node
+        try:
+            parsed[name] = model.model_validate(data if data is not None else {})
+        except ValidationError as exc:
+            problems.extend(_problems_from(exc, shown, node))
+    if not problems:
+        problems.extend(_cross_check(parsed, nodes, directory))
+    if problems:
+        raise PolicyError(problems)
+    settings = parsed["policy.yaml"]
+    rules = parsed["rules.yaml"]
+    checklist = parsed["checklist.yaml"]
+    lexicon = parsed["lexicon.yaml"]
+    assert isinstance(settings, Settings) and isinstance(rules, RulesFile)
+    assert isinstance(checklist, Checklist) and isinstance(lexicon, Lexicon)
+    return Policy(
+        settings=settings,
+        rules=rules.rules,
+        checklist=checklist,
+        lexicon=lexicon,
+        version=digest.hexdigest()[:16],
+        directory=str(directory),
+    )
+
+
+def _shown(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+def _problems_from(exc: ValidationError, file: str, node: yaml.Node | None) -> Iterator[Problem]:
+    for error in exc.errors():
+        loc = _without_union_tags(list(error["loc"]))
+        line, column = _locate(node, loc)
+        yield Problem(file, line, column, _field_path(loc), error["msg"])
+
+
+def _without_union_tags(loc: list[Any]) -> list[Any]:
+    """Drop the condition-union tags pydantic puts in ``loc``; they are not YAML keys.
+
+    A condition's tag is ``fact``, ``all``, ``any`` or ``not`` and stands before the
+    condition's own keys (``..., "all", "all", 0`` or ``..., "fact", "equals"``). A real
+    ``fact`` key is always a leaf, so a ``fact`` with something after it is a tag.
+    """
+    kept: list[Any] = []
+    for index, part in enumerate(loc):
+        after = loc[index + 1] if index + 1 < len(loc) else None
+        before = loc[index - 1] if index > 0 else None
+        if part in ("all", "any", "not") and after == part:
+            continue
+        if part == "fact" and (after is not None or before != "fact"):
+            continue
+        kept.append(part)
+    return kept
+
+
+def _field_path(loc: Iterable[Any]) -> str:
+    text = ""
+    for part in loc:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
+
+
+def _locate(node: yaml.Node | None, loc: list[Any]) -> tuple[int | None, int | None]:
+    """Line and column (1-based) of the deepest node of ``loc`` that exists in the YAML."""
+    if node is None:
+        return None, None
+    best = node
+    for part in loc:
+        child = None
+        if isinstance(best, yaml.MappingNode):
+            child = next((v for k, v in best.value if k.value == str(part).rstrip("_")), None)
+            if child is None and part == "in_":
+                child = next((v for k, v in best.value if k.value == "in"), None)
+        elif isinstance(best, yaml.SequenceNode) and isinstance(part, int):
+            child = best.value[part] if part < len(best.value) else None
+        if child is None:
+            break
+        best = child
+    return best.start_mark.line + 1, best.start_mark.column + 1
+
+
+def _cross_check(
+    parsed: dict[str, BaseModel], nodes: dict[str, yaml.Node | None], directory: Path
+) -> Iterator[Problem]:
+    """Checks across files: every asset type and fact value named anywhere must exist."""
+    settings = parsed["policy.yaml"]
+    rules = parsed["rules.yaml"]
+    checklist = parsed["checklist.yaml"]
+    lexicon = parsed["lexicon.yaml"]
+    assert isinstance(settings, Settings) and isinstance(rules, RulesFile)
+    assert isinstance(checklist, Checklist) and isinstance(lexicon, Lexicon)
+    asset_types = set(settings.asset_types)
+    categories = set(get_args(AssetCategory))
+
+    def problem(file: str, loc: list[Any], message: str) -> Problem:
+        line, column = _locate(nodes.get(file), loc)
+        return Problem(_shown(directory / file), line, column, _field_path(loc), message)
+
+    for index, rule in enumerate(rules.rules):
+        for loc, test in _fact_tests(rule.when, ["rules", index, "when"]):
+            for message in _check_test_values(test, asset_types, categories):
+                yield problem("rules.yaml", loc, message)
+    for index, bucket in enumerate(settings.budget_buckets):
+        for loc, test in _fact_tests(bucket.when, ["budget_buckets", index, "when"]):
+            for message in _check_test_values(test, asset_types, categories):
+                yield problem("policy.yaml", loc, message)
+    for index, question in enumerate(checklist.questions):
+        if question.fact == "asset_type":
+            for o_index, option in enumerate(question.options):
+                if option.value not in asset_types:
+                    loc = ["questions", index, "options", o_index, "value"]
+                    yield problem("checklist.yaml", loc, f"unknown asset type {option.value!r}")
+    for fact, entries in lexicon.facts.items():
+        for e_index, entry in enumerate(entries):
+            loc = ["facts", fact, e_index, "value"]
+            try:
+                validate_fact_value(fact, entry.value)
+            except (KeyError, ValidationError) as exc:
+                yield problem("lexicon.yaml", loc, str(exc).splitlines()[0])
+                continue
+            if fact == "asset_type" and entry.value not in asset_types:
+                yield problem("lexicon.yaml", loc, f"unknown asset type {entry.value!r}")
+    for fact in settings.defaults:
+        if fact == "asset_type":
+            yield problem("policy.yaml", ["defaults", fact], "asset_type cannot have a default")
+
+
+def _fact_tests(condition: Condition, loc: list[Any]) -> Iterator[tuple[list[Any], FactTest]]:
+    if isinstance(condition, FactTest):
+        yield loc, condition
+    elif isinstance(condition, AllOf):
+        for i, sub in enumerate(condition.all):
+            yield from _fact_tests(sub, [*loc, "all", i])
+    elif isinstance(condition, AnyOf):
+        for i, sub in enumerate(condition.any):
+            yield from _fact_tests(sub, [*loc, "any", i])
+    elif isinstance(condition, NotOf):
+        yield from _fact_tests(condition.not_, [*loc, "not"])
+
+
+def _check_test_values(test: FactTest, asset_types: set[str], categories: set[str]) -> list[str]:
+    values: list[Any] = []
+    if test.equals is not None:
+        values = [test.equals]
+    elif test.in_ is not None:
+        values = list(test.in_)
+    elif test.not_in is not None:
+        values = list(test.not_in)
+    problems = []
+    for value in values:
+        if test.fact == "asset_type" and value not in asset_types:
+            problems.append(f"unknown asset type {value!r}")
+        elif test.fact == "asset_category" and value not in categories:
+            problems.append(f"unknown asset category {value!r}")
+        elif test.fact not in DERIVED_FACTS:
+            try:
+                validate_fact_value(test.fact, value)
+            except (KeyError, ValidationError):
+                problems.append(f"{value!r} is not a valid value of {test.fact}")
+    return problems
