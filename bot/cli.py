@@ -1,0 +1,113 @@
+"""The ``capexbot`` command line."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from bot.config import Config
+from bot.core import Framework, Policy, PolicyError, Request, decide, load_policy
+from bot.evaluation import ScenarioFileError, load_scenarios, run_eval
+from bot.render.text import render_text
+
+app = typer.Typer(
+    help="The CapEx assistant: is this CapEx or OpEx, from your own capitalization policy.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+
+RulesOption = Annotated[
+    Path | None,
+    typer.Option("--rules-dir", help="Policy rules folder [env: CAPEXBOT_RULES_DIR]"),
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON.")]
+
+
+def _config(rules_dir: Path | None = None) -> Config:
+    config = Config()
+    if rules_dir is not None:
+        config.rules_dir = rules_dir
+    return config
+
+
+def _policy(config: Config) -> Policy:
+    try:
+        return load_policy(config.rules_dir)
+    except PolicyError as exc:
+        typer.echo(f"The rules in {config.rules_dir} are not valid:", err=True)
+        for problem in exc.problems:
+            typer.echo(f"  {problem}", err=True)
+        raise typer.Exit(2) from exc
+
+
+@app.command()
+def ask(
+    text: Annotated[str, typer.Argument(help="The question, as you would write it in Slack.")],
+    framework: Annotated[
+        Framework | None, typer.Option(help="Accounting framework (default: the policy's).")
+    ] = None,
+    as_json: JsonOption = False,
+    rules_dir: RulesOption = None,
+) -> None:
+    """Answer one question: CapEx, OpEx, split, or what is needed to decide."""
+    policy = _policy(_config(rules_dir))
+    decision = decide(Request(text=text, framework=framework), policy)
+    if as_json:
+        typer.echo(decision.model_dump_json(indent=2))
+    else:
+        typer.echo(render_text(decision))
+
+
+@app.command()
+def check(rules_dir: RulesOption = None) -> None:
+    """Validate the rules folder; exit non-zero with file, line and field of each problem."""
+    config = _config(rules_dir)
+    policy = _policy(config)
+    typer.echo(
+        f"OK: {config.rules_dir}: {len(policy.rules)} rules, "
+        f"{len(policy.checklist.questions)} checklist questions, "
+        f"{len(policy.settings.asset_types)} asset types (version {policy.version})"
+    )
+
+
+@app.command("eval")
+def evaluate(
+    file: Annotated[Path, typer.Argument(help="JSONL lines: id, text, framework, expected.")],
+    as_json: JsonOption = False,
+    rules_dir: RulesOption = None,
+) -> None:
+    """Score the engine on a labelled scenario set: accuracy, confusion, confident-wrong."""
+    policy = _policy(_config(rules_dir))
+    try:
+        scenarios = load_scenarios(file)
+    except (OSError, ScenarioFileError) as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(2) from exc
+    report = run_eval(scenarios, policy)
+    if as_json:
+        typer.echo(report.model_dump_json(indent=2))
+        return
+    for case in report.cases:
+        mark = "ok " if case.correct else ("XX " if case.confident_wrong else "-- ")
+        typer.echo(f"{mark}{case.id:<44} expected {case.expected:<12} got {case.verdict}")
+    s = report.summary
+    typer.echo("")
+    typer.echo(f"accuracy {s.accuracy:.1%} ({s.correct}/{s.cases}); "
+               f"confident-wrong {s.confident_wrong}; capex/opex swapped {s.swapped}")
+    typer.echo("confusion (rows expected, columns verdict):")
+    verdicts = list(s.confusion)
+    typer.echo(" " * 14 + "".join(f"{v:>14}" for v in verdicts))
+    for expected, row in s.confusion.items():
+        typer.echo(f"{expected:<14}" + "".join(f"{row[v]:>14}" for v in verdicts))
+
+
+def main() -> None:  # pragma: no cover - console entry for `python -m bot.cli`
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

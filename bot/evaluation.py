@@ -1,0 +1,97 @@
+"""Score the engine on a labelled scenario set (JSONL of id, text, framework, expected)."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+
+from pydantic import BaseModel, Field, ValidationError
+
+from bot.core import Framework, Policy, Request, decide
+from bot.core.decision import Verdict
+
+VERDICTS: tuple[Verdict, ...] = ("capex", "opex", "split", "needs_review")
+
+
+class Scenario(BaseModel):
+    id: str
+    text: str
+    framework: Framework | None = None
+    expected: Verdict
+    reason: str | None = None
+
+
+class CaseResult(BaseModel):
+    id: str
+    text: str
+    expected: Verdict
+    verdict: Verdict
+    correct: bool
+    confident_wrong: bool  # a confident verdict (not needs_review) that is wrong
+    swapped: bool  # capex and opex swapped, the worst kind of wrong
+
+
+class Summary(BaseModel):
+    cases: int
+    correct: int
+    accuracy: float
+    confident_wrong: int
+    swapped: int
+    confusion: dict[str, dict[str, int]] = Field(description="expected -> verdict -> count")
+
+
+class EvalReport(BaseModel):
+    summary: Summary
+    cases: list[CaseResult]
+
+
+class ScenarioFileError(ValueError):
+    pass
+
+
+def load_scenarios(path: Path) -> list[Scenario]:
+    scenarios = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            scenarios.append(Scenario.model_validate(json.loads(line)))
+        except (json.JSONDecodeError, ValidationError) as exc:
+            first = str(exc).splitlines()
+            detail = first[-1] if isinstance(exc, ValidationError) else str(exc)
+            raise ScenarioFileError(f"{path}:{number}: {detail.strip()}") from exc
+    return scenarios
+
+
+def run_eval(scenarios: list[Scenario], policy: Policy) -> EvalReport:
+    results = []
+    confusion: dict[str, Counter[str]] = {v: Counter() for v in VERDICTS}
+    for scenario in scenarios:
+        decision = decide(Request(text=scenario.text, framework=scenario.framework), policy)
+        verdict = decision.verdict
+        confusion[scenario.expected][verdict] += 1
+        correct = verdict == scenario.expected
+        results.append(
+            CaseResult(
+                id=scenario.id,
+                text=scenario.text,
+                expected=scenario.expected,
+                verdict=verdict,
+                correct=correct,
+                confident_wrong=not correct and verdict != "needs_review",
+                swapped={verdict, scenario.expected} == {"capex", "opex"},
+            )
+        )
+    correct_count = sum(r.correct for r in results)
+    return EvalReport(
+        summary=Summary(
+            cases=len(results),
+            correct=correct_count,
+            accuracy=round(correct_count / len(results), 4) if results else 0.0,
+            confident_wrong=sum(r.confident_wrong for r in results),
+            swapped=sum(r.swapped for r in results),
+            confusion={k: {v: c[v] for v in VERDICTS} for k, c in confusion.items()},
+        ),
+        cases=results,
+    )

@@ -1,0 +1,1 @@
+"""Renderings of a Decision: plain text for terminals (Block Kit lives with the Slack app)."""
