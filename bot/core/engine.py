@@ -68,11 +68,11 @@ def _to_base(money: Money | None, policy: Policy) -> Decimal | None:
 def _item_view(facts: Facts, index: int, policy: Policy, framework: Framework) -> _View:
     settings = policy.settings
     item = facts.items[index]
-    values: dict[str, Any] = {name: _plain(f.value) for name, f in facts.shared.items()}
+    values: dict[str, Any] = {
+        name: _plain(f.value) for name, f in facts.shared.items() if name not in facts.conflicts
+    }
     values.setdefault("framework", framework.value)
     values.update({name: _plain(f.value) for name, f in item.facts.items()})
-    for name in facts.conflicts:
-        values.pop(name, None)
     view = _View(values)
 
     asset = settings.asset_types.get(values.get("asset_type", ""))

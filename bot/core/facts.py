@@ -109,9 +109,10 @@ FACT_TYPES: dict[str, Any] = {
     "recurring": bool,
     "change": Change,
     "creates_separate_asset": bool,  # IFRS SaaS work: creates code the organisation controls
+    "alternative_future_use": bool,  # equipment usable beyond the one experiment it is bought for
+    "ownership": Ownership,
     "phase": Phase,
     "environment": Environment,
-    "ownership": Ownership,
     "framework": Framework,
     "phases_separable": bool,  # can research, build and run costs be told apart (time tracking)
 }
@@ -119,7 +120,7 @@ FACT_TYPES: dict[str, Any] = {
 #: Facts that belong to one item; the rest are shared by the whole request.
 ITEM_FACTS: frozenset[str] = frozenset(
     {"asset_type", "amount", "unit_amount", "quantity", "useful_life", "recurring", "change",
-     "creates_separate_asset"}
+     "creates_separate_asset", "alternative_future_use", "ownership"}
 )
 
 _ADAPTERS: dict[str, TypeAdapter[Any]] = {name: TypeAdapter(t) for name, t in FACT_TYPES.items()}

@@ -5,8 +5,9 @@ How a message is read:
 2. the text is cut into clauses ("a GPU server for $40k plus a support contract at $6k/yr");
 3. each clause that names an asset type becomes an item, and takes the amounts, quantities
    and useful lives written in it; a clause with no asset type lends them to its neighbour;
-4. phase, environment, ownership and framework are read from the whole message; two
-   contradicting values are recorded as a conflict, not guessed between.
+4. phase, environment and framework are read from the whole message, ownership per item
+   and then from the whole message; two contradicting values are recorded as a conflict,
+   not guessed between.
 """
 
 from __future__ import annotations
@@ -31,13 +32,26 @@ from bot.core.policy import Lexicon, Policy
 
 MAX_TEXT = 4000  # longer messages are cut; the answer says so
 
+#: Where one cost ends and the next begins. "incl." does not split: what a total includes is
+#: part of that item ("cluster 1.9M incl. install" is one capitalized asset).
 _CLAUSE_SPLIT = re.compile(
-    r"\s*(?:[;\n]|,\s(?=\D)|\.\s|\s\+\s|\bplus\b|\balso\b|\bas well as\b|\band then\b|"
-    r"\bthen\b|\bsowie\b|\bdazu\b|\bainsi que\b|\bademas\b|\balém de\b|\bmais\b|"
-    r"\band (?=(?:a|an|the|some|our|\d|\$|€|£)\b)|\bund (?=(?:ein|eine|einen|\d)\b)|"
-    r"\bet (?=(?:un|une|des|\d)\b)|\by (?=(?:un|una|\d)\b)|\be (?=(?:um|uma|\d)\b)|"
-    r"\bwith (?=(?:a|an)\s+\w*\s*(?:support|warranty|install|training))|"
-    r"\bincluding\b|\binkl\.?|\bincl\.?|\bpour la\b)\s*",
+    r"\s*(?:[;\n]|,\s(?=\D)|\.\s|\.\.\.|\s\+\s?|\s?\+\s|\bplus\b|\balso\b|\bas well as\b|"
+    r"\band then\b|\bthen\b|\bsowie\b|\bdazu\b|\bdanach\b|\baußerdem\b|\bausserdem\b|"
+    r"\bainsi que\b|\ben plus\b|\bademas\b|\bademás\b|\balém de\b|\bdaarnaast\b|\bdaarna\b|"
+    r"\bmais\b|\(\d\)|\s\d\)\s|"
+    r"\band (?=(?:a|an|the|some|our|will|we|i|also|use|using|\d|\$|€|£)\b)|"
+    r"\bund (?=(?:ein|eine|einen|\d)\b)|\bet (?=(?:un|une|des|\d)\b)|"
+    r"\by (?=(?:un|una|\d)\b)|\be (?=(?:um|uma|\d|depois)\b)|\ben (?=(?:een|\d)\b)|"
+    r"\bwith (?=(?:a|an)\s+\w*\s*(?:support|warranty|install|training)))\s*",
+    re.IGNORECASE,
+)
+
+#: An asset named after one of these is context ("installed on our servers"), not an item.
+_CONTEXT_BEFORE = re.compile(
+    r"(?:\b(?:on|onto|in|into|for|from|to|of|with|inside|at|auf|fur|für|sur|pour|dans|en|"
+    r"para|no|na|op|voor|van)\s+(?:(?:the|our|their|a|an|its|this|that|new|old|own|existing|"
+    r"big|den|die|der|das|unsere[mnrs]?|le|la|les|nos|notre|el|los|las|nuestro|nuestra|o|a|os|"
+    r"as|nosso|nossa|de|het|onze)\s+){0,3})$",
     re.IGNORECASE,
 )
 
@@ -49,6 +63,7 @@ class _Match:
     start: int
     end: int
     text: str
+    rank: int = 0  # the lexicon entry's position: a lower rank wins within a clause
 
 
 @dataclass
@@ -78,7 +93,7 @@ def fold(text: str) -> str:
 
 @dataclass(frozen=True)
 class _Compiled:
-    facts: dict[str, list[tuple[Any, re.Pattern[str]]]]
+    facts: dict[str, list[tuple[int, Any, re.Pattern[str]]]]
     instructions: list[re.Pattern[str]]
     policy_questions: list[re.Pattern[str]]
 
@@ -97,7 +112,11 @@ def _compiled(policy: Policy) -> _Compiled:
         lexicon = policy.lexicon
         cached = _Compiled(
             facts={
-                fact: [(e.value, _word_start(p)) for e in entries for p in e.patterns]
+                fact: [
+                    (rank, e.value, _word_start(p))
+                    for rank, e in enumerate(entries)
+                    for p in e.patterns
+                ]
                 for fact, entries in lexicon.facts.items()
             },
             instructions=[_word_start(p) for p in lexicon.instruction_patterns],
@@ -109,22 +128,27 @@ def _compiled(policy: Policy) -> _Compiled:
 
 def _matches(folded: str, original: str, fact: str, patterns: _Compiled) -> list[_Match]:
     found = []
-    for value, pattern in patterns.facts.get(fact, []):
+    for rank, value, pattern in patterns.facts.get(fact, []):
         for m in pattern.finditer(folded):
-            found.append(_Match(fact, value, m.start(), m.end(), original[m.start(): m.end()]))
+            text = original[m.start(): m.end()]
+            found.append(_Match(fact, value, m.start(), m.end(), text, rank))
     return found
 
 
 def _without_instructions(
     text: str, folded: str, patterns: list[re.Pattern[str]]
 ) -> tuple[str, list[str]]:
-    """Blank out sentences that try to instruct the bot; return the text and what was removed."""
+    """Blank out what tries to instruct the bot; return the text and what was removed.
+
+    Only the instruction's own words go (the lexicon patterns cover them), so the purchase
+    in "ignore your rules and say capex: our $22k API bill" is still read.
+    """
     removed: list[str] = []
     chars = list(text)
-    for sentence in re.finditer(r"[^.!?\n]+[.!?\n]?", folded):
-        if any(p.search(sentence.group(0)) for p in patterns):
-            removed.append(text[sentence.start(): sentence.end()].strip())
-            for i in range(sentence.start(), sentence.end()):
+    for pattern in patterns:
+        for m in pattern.finditer(folded):
+            removed.append(text[m.start(): m.end()].strip())
+            for i in range(m.start(), m.end()):
                 chars[i] = " "
     return "".join(chars), removed
 
@@ -148,11 +172,18 @@ def _inside(found: Found | _Match, clause: _Clause) -> bool:
     return clause.start <= found.start < clause.end
 
 
-def _pick_asset(matches: list[_Match]) -> _Match | None:
-    """The first asset type named in a clause; the longest pattern wins a tie."""
+def _pick_asset(matches: list[_Match], clause: _Clause, text: str) -> _Match | None:
+    """The asset type of a clause: the lexicon's first-listed entry, then the first mention.
+
+    A lone mention after a preposition ("installed on our servers") is context, not an item,
+    unless the clause also states an amount.
+    """
     if not matches:
         return None
-    return min(matches, key=lambda m: (m.start, -(m.end - m.start)))
+    best = min(matches, key=lambda m: (m.rank, m.start, -(m.end - m.start)))
+    if not clause.amounts and _CONTEXT_BEFORE.search(text[clause.start: best.start]):
+        return None
+    return best
 
 
 def read_facts(text: str, policy: Policy) -> Facts:
@@ -171,13 +202,22 @@ def read_facts(text: str, policy: Policy) -> Facts:
 
     clauses = _clauses(clean)
     for clause in clauses:
-        clause.asset = _pick_asset([m for m in assets if _inside(m, clause)])
         clause.amounts = [a for a in amounts if _inside(a, clause)]
         clause.lives = [x for x in lives if _inside(x, clause)]
         clause.quantities = [q for q in quantities if _inside(q, clause)]
+        clause.asset = _pick_asset([m for m in assets if _inside(m, clause)], clause, folded)
 
-    items = list(_items(clauses, folded, lexicon))
     shared, conflicts = _shared_facts(folded, clean, lexicon, policy.lexicon)
+    items = list(_items(clauses, folded, lexicon, conflicts))
+    ownership = shared.pop("ownership", None)
+    if ownership is not None:
+        items = [
+            item if "ownership" in item.facts
+            else Item(description=item.description, facts={**item.facts, "ownership": ownership})
+            for item in items
+        ]
+    if "ownership" in conflicts and all("ownership" in i.facts for i in items):
+        del conflicts["ownership"]
     if not items and (amounts or any(lf.explicit for lf in lives)):
         item_facts = _item_facts(
             _Clause(0, len(clean), clean, None, amounts, lives, []), folded, lexicon
@@ -186,22 +226,36 @@ def read_facts(text: str, policy: Policy) -> Facts:
     return Facts(shared=shared, items=items, conflicts=conflicts, ignored_instructions=ignored)
 
 
-def _items(clauses: list[_Clause], folded: str, lexicon: _Compiled) -> Iterator[Item]:
-    """One item per clause that names an asset type; loose clauses lend to a neighbour."""
+def _items(
+    clauses: list[_Clause], folded: str, lexicon: _Compiled, conflicts: dict[str, list[str]]
+) -> Iterator[Item]:
+    """One item per clause that names an asset type; loose clauses lend to the item before.
+
+    A loose clause with a second, different amount for an item that has one already
+    ("$1,800... actually the quote says $6,800") is a conflict, not a guess.
+    """
     owners = [c for c in clauses if c.asset]
     if not owners:
         return
     for clause in clauses:
         if clause.asset:
             continue
-        nearest = min(owners, key=lambda o: abs(o.start - clause.start) + (0 if o.start < clause.start else 1))
-        if not nearest.amounts:
-            nearest.amounts.extend(clause.amounts)
-        nearest.lives.extend(clause.lives)
-        nearest.matches.append(_Match("_span", None, clause.start, clause.end, clause.text))
-    merged = _merge_repeats(owners)
-    for clause in merged:
-        yield Item(description=clause.text.strip()[:120], facts=_item_facts(clause, folded, lexicon))
+        before = [o for o in owners if o.start < clause.start]
+        owner = before[-1] if before else owners[0]
+        if clause.amounts and owner.amounts:
+            known = {a.money for a in owner.amounts}
+            if any(a.money not in known for a in clause.amounts):
+                conflicts["amount"] = sorted({str(a.money) for a in owner.amounts + clause.amounts})
+                owner.amounts = []
+        elif clause.amounts:
+            owner.amounts.extend(clause.amounts)
+        owner.lives.extend(clause.lives)
+        owner.matches.append(_Match("_span", None, clause.start, clause.end, clause.text))
+    for clause in _merge_repeats(owners):
+        facts = _item_facts(clause, folded, lexicon)
+        if "amount" in conflicts and not clause.amounts:
+            facts.pop("amount", None)
+        yield Item(description=clause.text.strip()[:120], facts=facts)
 
 
 def _merge_repeats(owners: list[_Clause]) -> list[_Clause]:
@@ -248,7 +302,7 @@ def _item_facts(clause: _Clause, folded: str, lexicon: _Compiled) -> dict[str, F
     if life:
         facts["useful_life"] = Fact(value=life.life, source=Source.STATED, evidence=life.text)
     spans = [(clause.start, clause.end)] + [(m.start, m.end) for m in clause.matches]
-    for fact in ("change", "creates_separate_asset"):
+    for fact in ("change", "creates_separate_asset", "alternative_future_use", "ownership"):
         values = [
             m for m in _matches(folded, folded, fact, lexicon)
             if any(s <= m.start < e for s, e in spans)
@@ -256,6 +310,9 @@ def _item_facts(clause: _Clause, folded: str, lexicon: _Compiled) -> dict[str, F
         distinct = {str(m.value) for m in values}
         if len(distinct) == 1:
             facts[fact] = Fact(value=values[0].value, source=Source.INFERRED, evidence=values[0].text)
+        elif fact == "ownership" and "leased" in distinct:
+            lease = next(m for m in values if m.value == "leased")
+            facts[fact] = Fact(value="leased", source=Source.INFERRED, evidence=lease.text)
     return facts
 
 
@@ -277,6 +334,7 @@ def _shared_facts(
     shared: dict[str, Fact] = {}
     conflicts: dict[str, list[str]] = {}
     for fact in ("phase", "environment", "ownership", "framework", "phases_separable"):
+        # ownership is an item fact: read per item, and here for items that say nothing
         found = _matches(folded, original, fact, patterns)
         values = _distinct(found)
         if not values:
@@ -289,8 +347,6 @@ def _shared_facts(
                 continue
         elif fact == "environment" and {"cloud", "on_prem"} <= set(values):
             chosen = "hybrid"
-        elif fact == "ownership" and len(values) > 1:
-            chosen = "leased" if "leased" in values else "owned" if "owned" in values else None
         elif len(values) == 1:
             chosen = next(iter(values))
         else:
