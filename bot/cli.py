@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -10,9 +9,10 @@ from typing import Annotated
 import typer
 
 from bot.config import Config
-from bot.core import Framework, Policy, PolicyError, Request, decide, load_policy
+from bot.core import Framework, Policy, PolicyError, Request, load_policy
 from bot.evaluation import ScenarioFileError, load_scenarios, run_eval
 from bot.render.text import render_text
+from bot.service import Assistant
 
 app = typer.Typer(
     help="The CapEx assistant: is this CapEx or OpEx, from your own capitalization policy.",
@@ -54,8 +54,9 @@ def ask(
     rules_dir: RulesOption = None,
 ) -> None:
     """Answer one question: CapEx, OpEx, split, or what is needed to decide."""
-    policy = _policy(_config(rules_dir))
-    decision = decide(Request(text=text, framework=framework), policy)
+    config = _config(rules_dir)
+    assistant = Assistant(config, _policy(config))
+    decision = assistant.answer(Request(text=text, framework=framework))
     if as_json:
         typer.echo(decision.model_dump_json(indent=2))
     else:
@@ -96,8 +97,10 @@ def evaluate(
         typer.echo(f"{mark}{case.id:<44} expected {case.expected:<12} got {case.verdict}")
     s = report.summary
     typer.echo("")
-    typer.echo(f"accuracy {s.accuracy:.1%} ({s.correct}/{s.cases}); "
-               f"confident-wrong {s.confident_wrong}; capex/opex swapped {s.swapped}")
+    typer.echo(
+        f"accuracy {s.accuracy:.1%} ({s.correct}/{s.cases}); "
+        f"confident-wrong {s.confident_wrong}; capex/opex swapped {s.swapped}"
+    )
     typer.echo("confusion (rows expected, columns verdict):")
     verdicts = list(s.confusion)
     typer.echo(" " * 14 + "".join(f"{v:>14}" for v in verdicts))

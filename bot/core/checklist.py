@@ -64,9 +64,7 @@ def _verdicts_after(
     return verdicts
 
 
-def apply_answer(
-    facts: Facts, question: NextQuestion, answer: Any, policy: Policy
-) -> Facts:
+def apply_answer(facts: Facts, question: NextQuestion, answer: Any, policy: Policy) -> Facts:
     """Record an answer (an option's value, or free text) as an ``answered`` fact.
 
     Free text is read like a message: "about 12k each" answers the amount question,

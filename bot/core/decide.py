@@ -73,8 +73,11 @@ def _not_a_decision(request: Request, facts: Facts, policy: Policy) -> Decision:
         kind="policy_question" if asking_policy else "not_spending",
         verdict="needs_review",
         summary=summary,
-        framework=(facts.shared["framework"].describe() if "framework" in facts.shared
-                   else policy.settings.framework.value),
+        framework=(
+            facts.shared["framework"].describe()
+            if "framework" in facts.shared
+            else policy.settings.framework.value
+        ),
         facts=facts,
         complete=False,
         rules_version=policy.version,
@@ -97,8 +100,11 @@ def summarize(decision: Decision) -> str:
         return f"OpEx: expense {names.lower()} as incurred."
     if decision.verdict == "split":
         capex = [_capex_phrase(line) for line in lines if line.treatment == "capex"]
-        opex = [(line.asset_label or line.description).lower() for line in lines
-                if line.treatment == "opex"]
+        opex = [
+            (line.asset_label or line.description).lower()
+            for line in lines
+            if line.treatment == "opex"
+        ]
         return f"Split: capitalize {'; '.join(capex)}. Expense {', '.join(opex)}."
     reviews = [r.review_question for r in decision.rules_fired if r.review_question]
     if reviews:

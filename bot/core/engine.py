@@ -25,7 +25,7 @@ from bot.core.decision import (
     Verdict,
 )
 from bot.core.facts import ITEM_FACTS, Fact, Facts, Framework, Item, Money, Source
-from bot.core.policy import AllOf, AnyOf, Condition, FactTest, NotOf, Policy, Rule, SettingRef
+from bot.core.policy import AllOf, Condition, FactTest, NotOf, Policy, Rule, SettingRef
 
 #: Derived facts map back to the fact a person can be asked for.
 _ASKABLE = {
@@ -82,16 +82,19 @@ def _item_view(facts: Facts, index: int, policy: Policy, framework: Framework) -
         applies = not default.categories or category in default.categories
         if applies and values.get(name) is None and name not in facts.conflicts:
             values[name] = _plain(default.value)
+            label = name.replace("_", " ")
             view.assumptions.append(
-                f"{name.replace('_', ' ')}: {_plain(default.value)} ({default.reason} §{default.section})"
+                f"{label}: {_plain(default.value)} ({default.reason} §{default.section})"
             )
 
     amount: Money | None = values.get("amount")
     unit: Money | None = values.get("unit_amount")
     quantity = values.get("quantity")
     if unit is None and amount is not None:
-        unit = amount if not quantity else Money(
-            amount=amount.amount / quantity, currency=amount.currency, per=amount.per
+        unit = (
+            amount
+            if not quantity
+            else Money(amount=amount.amount / quantity, currency=amount.currency, per=amount.per)
         )
     if amount is None and unit is not None:
         amount = Money(amount=unit.amount * (quantity or 1), currency=unit.currency, per=unit.per)
@@ -126,8 +129,11 @@ def _is_capital_hardware(item: Item, policy: Policy) -> bool:
     asset = policy.settings.asset_types.get(fact.value) if fact else None
     if asset is None or asset.category != "tangible":
         return False
-    money = (item.facts.get("unit_amount") or item.facts.get("amount") or Fact(
-        value=None, source=Source.DEFAULT)).value
+    money = (
+        item.facts.get("unit_amount")
+        or item.facts.get("amount")
+        or Fact(value=None, source=Source.DEFAULT)
+    ).value
     base = _to_base(money, policy) if money else None
     return base is not None and base >= policy.settings.capitalization_threshold
 
@@ -138,7 +144,9 @@ def _operand(value: Any, policy: Policy) -> Any:
     return value
 
 
-def evaluate(condition: Condition, values: dict[str, Any], policy: Policy) -> tuple[bool | None, set[str]]:
+def evaluate(
+    condition: Condition, values: dict[str, Any], policy: Policy
+) -> tuple[bool | None, set[str]]:
     """Three-valued evaluation: (True/False/None for unknown, facts that were unknown)."""
     if isinstance(condition, FactTest):
         return _test(condition, values, policy)
@@ -147,7 +155,7 @@ def evaluate(condition: Condition, values: dict[str, Any], policy: Policy) -> tu
         return (None if result is None else not result), unknown
     children = condition.all if isinstance(condition, AllOf) else condition.any
     results = [evaluate(child, values, policy) for child in children]
-    decisive = False if isinstance(condition, AllOf) else True
+    decisive = not isinstance(condition, AllOf)
     if any(r is decisive for r, _ in results):
         return decisive, set()
     unknown = set().union(*(u for r, u in results if r is None))
@@ -244,8 +252,9 @@ class Evaluation:
                 if fact in self.facts.conflicts:
                     seen = " and ".join(self.facts.conflicts[fact])
                     why = f"the message says both {seen}; {why}"
-                found.append(MissingFact(fact=fact, item=item, item_description=description,
-                                         why=why))
+                found.append(
+                    MissingFact(fact=fact, item=item, item_description=description, why=why)
+                )
         return found
 
 
@@ -258,8 +267,9 @@ def evaluate_facts(facts: Facts, policy: Policy) -> Evaluation:
     for index in range(len(facts.items)):
         view = _item_view(facts, index, policy, chosen)
         if view.values.get("asset_type") is None:
-            results.append(_ItemResult(None, {"asset_type": "nothing can be decided without it"},
-                                       view))
+            results.append(
+                _ItemResult(None, {"asset_type": "nothing can be decided without it"}, view)
+            )
         else:
             results.append(_classify(view, policy))
     treatments = [r.rule.outcome for r in results if r.rule]
@@ -278,21 +288,33 @@ def build_decision(evaluation: Evaluation, policy: Policy) -> Decision:
     settings = policy.settings
     lines = [_line_item(facts.items[i], r, policy) for i, r in enumerate(evaluation.results)]
     fired = [
-        RuleFired(id=r.rule.id, outcome=r.rule.outcome, reason=r.rule.reason,
-                  section=r.rule.section, standard=r.rule.standard,
-                  item=facts.items[i].description, review_question=r.rule.review_question)
-        for i, r in enumerate(evaluation.results) if r.rule
+        RuleFired(
+            id=r.rule.id,
+            outcome=r.rule.outcome,
+            reason=r.rule.reason,
+            section=r.rule.section,
+            standard=r.rule.standard,
+            item=facts.items[i].description,
+            review_question=r.rule.review_question,
+        )
+        for i, r in enumerate(evaluation.results)
+        if r.rule
     ]
     assumptions: list[str] = []
     for result in evaluation.results:
         for text in result.view.assumptions:
             if text not in assumptions:
                 assumptions.append(text)
-    if any(f.source is Source.INFERRED for i in facts.items for n, f in i.facts.items()
-           if n in ("amount", "unit_amount")):
+    if any(
+        f.source is Source.INFERRED
+        for i in facts.items
+        for n, f in i.facts.items()
+        if n in ("amount", "unit_amount")
+    ):
         assumptions.append(f"amounts written without a currency are in {settings.base_currency}")
-    notes = [f"Ignored an instruction in the message: “{text}”" for text in
-             facts.ignored_instructions]
+    notes = [
+        f"Ignored an instruction in the message: “{text}”" for text in facts.ignored_instructions
+    ]
     for fact, seen in facts.conflicts.items():
         notes.append(f"The message gives conflicting {fact.replace('_', ' ')}: {', '.join(seen)}")
     bucket = _bucket(evaluation, policy)
@@ -351,14 +373,19 @@ def _bucket(evaluation: Evaluation, policy: Policy) -> BudgetBucketResult | None
             values = {**result.view.values, "verdict": evaluation.verdict}
             outcome, _ = evaluate(bucket.when, values, policy)
             if outcome is True:
-                return BudgetBucketResult(id=bucket.id, label=bucket.label,
-                                          tracking=bucket.tracking, section=bucket.section)
+                return BudgetBucketResult(
+                    id=bucket.id,
+                    label=bucket.label,
+                    tracking=bucket.tracking,
+                    section=bucket.section,
+                )
     for result in evaluation.results:
         asset = policy.settings.asset_types.get(result.view.values.get("asset_type") or "")
         if asset and asset.budget_bucket:
             chosen = next(b for b in policy.settings.budget_buckets if b.id == asset.budget_bucket)
-            return BudgetBucketResult(id=chosen.id, label=chosen.label, tracking=chosen.tracking,
-                                      section=chosen.section)
+            return BudgetBucketResult(
+                id=chosen.id, label=chosen.label, tracking=chosen.tracking, section=chosen.section
+            )
     return None
 
 
@@ -394,9 +421,19 @@ def _approval(evaluation: Evaluation, lines: list[LineItem], policy: Policy) -> 
             f"Above the experiment cap of {settings.base_currency} {settings.experiment_cap:,.0f}:"
             " finance review and a revised forecast are required (§10.3)."
         )
-    if any(line.treatment == "capex" and (line.amount_base or 0) >= settings.capex_register_threshold
-           for line in known):
-        notes.append("Fixed-asset accounting sets up the asset-register entry before the PO (§10.1).")
-    return Approval(route=route.id, approvers=route.approvers, finance_channel=route.finance_channel,
-                    amount_base=_round(total), currency=settings.base_currency,
-                    section=route.section, notes=notes)
+    if any(
+        line.treatment == "capex" and (line.amount_base or 0) >= settings.capex_register_threshold
+        for line in known
+    ):
+        notes.append(
+            "Fixed-asset accounting sets up the asset-register entry before the PO (§10.1)."
+        )
+    return Approval(
+        route=route.id,
+        approvers=route.approvers,
+        finance_channel=route.finance_channel,
+        amount_base=_round(total),
+        currency=settings.base_currency,
+        section=route.section,
+        notes=notes,
+    )

@@ -119,8 +119,18 @@ FACT_TYPES: dict[str, Any] = {
 
 #: Facts that belong to one item; the rest are shared by the whole request.
 ITEM_FACTS: frozenset[str] = frozenset(
-    {"asset_type", "amount", "unit_amount", "quantity", "useful_life", "recurring", "change",
-     "creates_separate_asset", "alternative_future_use", "ownership"}
+    {
+        "asset_type",
+        "amount",
+        "unit_amount",
+        "quantity",
+        "useful_life",
+        "recurring",
+        "change",
+        "creates_separate_asset",
+        "alternative_future_use",
+        "ownership",
+    }
 )
 
 _ADAPTERS: dict[str, TypeAdapter[Any]] = {name: TypeAdapter(t) for name, t in FACT_TYPES.items()}

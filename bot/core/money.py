@@ -13,26 +13,65 @@ from decimal import Decimal, InvalidOperation
 from bot.core.facts import Money, UsefulLife
 
 CURRENCY_SYMBOLS: dict[str, str] = {
-    "$": "USD", "us$": "USD", "usd": "USD", "dollars": "USD", "dollar": "USD", "bucks": "USD",
-    "€": "EUR", "eur": "EUR", "euro": "EUR", "euros": "EUR",
-    "£": "GBP", "gbp": "GBP", "pounds": "GBP", "quid": "GBP",
-    "chf": "CHF", "fr.": "CHF", "franken": "CHF",
-    "cad": "CAD", "c$": "CAD", "ca$": "CAD",
-    "aud": "AUD", "a$": "AUD", "au$": "AUD",
-    "¥": "JPY", "jpy": "JPY", "yen": "JPY", "円": "JPY",
-    "₹": "INR", "inr": "INR", "rs": "INR", "rs.": "INR", "rupees": "INR",
-    "sek": "SEK", "kr": "SEK",
-    "r$": "BRL", "brl": "BRL", "reais": "BRL",
+    "$": "USD",
+    "us$": "USD",
+    "usd": "USD",
+    "dollars": "USD",
+    "dollar": "USD",
+    "bucks": "USD",
+    "€": "EUR",
+    "eur": "EUR",
+    "euro": "EUR",
+    "euros": "EUR",
+    "£": "GBP",
+    "gbp": "GBP",
+    "pounds": "GBP",
+    "quid": "GBP",
+    "chf": "CHF",
+    "fr.": "CHF",
+    "franken": "CHF",
+    "cad": "CAD",
+    "c$": "CAD",
+    "ca$": "CAD",
+    "aud": "AUD",
+    "a$": "AUD",
+    "au$": "AUD",
+    "¥": "JPY",
+    "jpy": "JPY",
+    "yen": "JPY",
+    "円": "JPY",
+    "₹": "INR",
+    "inr": "INR",
+    "rs": "INR",
+    "rs.": "INR",
+    "rupees": "INR",
+    "sek": "SEK",
+    "kr": "SEK",
+    "r$": "BRL",
+    "brl": "BRL",
+    "reais": "BRL",
     "mxn": "MXN",
 }
 
 _MULTIPLIERS: dict[str, Decimal] = {
-    "k": Decimal(1_000), "k€": Decimal(1_000), "thousand": Decimal(1_000), "tsd": Decimal(1_000),
-    "mille": Decimal(1_000), "mil": Decimal(1_000),
-    "m": Decimal(1_000_000), "mm": Decimal(1_000_000), "mn": Decimal(1_000_000),
-    "million": Decimal(1_000_000), "millions": Decimal(1_000_000), "mio": Decimal(1_000_000),
-    "mio.": Decimal(1_000_000), "millones": Decimal(1_000_000), "milhoes": Decimal(1_000_000),
-    "miljoen": Decimal(1_000_000), "lakh": Decimal(100_000), "lakhs": Decimal(100_000),
+    "k": Decimal(1_000),
+    "k€": Decimal(1_000),
+    "thousand": Decimal(1_000),
+    "tsd": Decimal(1_000),
+    "mille": Decimal(1_000),
+    "mil": Decimal(1_000),
+    "m": Decimal(1_000_000),
+    "mm": Decimal(1_000_000),
+    "mn": Decimal(1_000_000),
+    "million": Decimal(1_000_000),
+    "millions": Decimal(1_000_000),
+    "mio": Decimal(1_000_000),
+    "mio.": Decimal(1_000_000),
+    "millones": Decimal(1_000_000),
+    "milhoes": Decimal(1_000_000),
+    "miljoen": Decimal(1_000_000),
+    "lakh": Decimal(100_000),
+    "lakhs": Decimal(100_000),
     "crore": Decimal(10_000_000),
 }
 
@@ -48,9 +87,7 @@ _PERIODS = {
     ),
 }
 
-_SYMBOL_RE = "|".join(
-    re.escape(s) for s in sorted(CURRENCY_SYMBOLS, key=len, reverse=True)
-)
+_SYMBOL_RE = "|".join(re.escape(s) for s in sorted(CURRENCY_SYMBOLS, key=len, reverse=True))
 _MULT_RE = "|".join(re.escape(m) for m in sorted(_MULTIPLIERS, key=len, reverse=True))
 _NUMBER = r"\d{1,3}(?:[.,' ’]\d{3})+(?:[.,]\d{1,2})?|\d+(?:[.,]\d+)?"
 _AMOUNT_RE = re.compile(
@@ -58,7 +95,9 @@ _AMOUNT_RE = re.compile(
     rf"(?:\s?(?P<mult>{_MULT_RE})(?![a-z]))?(?:\s?(?P<post>{_SYMBOL_RE})(?![a-z]))?",
     re.IGNORECASE,
 )
-_PERIOD_RE = {per: re.compile(rf"^\s*(?:{pattern})", re.IGNORECASE) for per, pattern in _PERIODS.items()}
+_PERIOD_RE = {
+    per: re.compile(rf"^\s*(?:{pattern})", re.IGNORECASE) for per, pattern in _PERIODS.items()
+}
 _EACH_RE = re.compile(
     r"^\s*(?:each|apiece|per (?:unit|piece|item|seat|server|laptop|box|device)|/unit|"
     r"pro stück|pro stueck|je\b|chacun|chacune|l'unité|cada uno|cada|por unidad|per stuk|stuk)",
@@ -67,13 +106,56 @@ _EACH_RE = re.compile(
 _AT_EACH_RE = re.compile(r"(?:\bat|@|\bà|\bzu je|\bje)\s*$", re.IGNORECASE)
 
 _NUMBER_WORDS: dict[str, int] = {
-    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
-    "nine": 9, "ten": 10, "twelve": 12, "eighteen": 18, "twenty": 20, "thirty": 30,
-    "forty": 40, "fifty": 50, "a": 1, "an": 1,
-    "ein": 1, "eine": 1, "einen": 1, "zwei": 2, "drei": 3, "vier": 4, "fünf": 5, "funf": 5,
-    "sechs": 6, "zehn": 10, "un": 1, "une": 1, "deux": 2, "trois": 3, "quatre": 4, "cinq": 5,
-    "dix": 10, "uno": 1, "una": 1, "dos": 2, "tres": 3, "cuatro": 4, "cinco": 5, "diez": 10,
-    "um": 1, "uma": 1, "dois": 2, "duas": 2, "quatro_pt": 4, "een": 1, "twee": 2, "drie": 3,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "twelve": 12,
+    "eighteen": 18,
+    "twenty": 20,
+    "thirty": 30,
+    "forty": 40,
+    "fifty": 50,
+    "a": 1,
+    "an": 1,
+    "ein": 1,
+    "eine": 1,
+    "einen": 1,
+    "zwei": 2,
+    "drei": 3,
+    "vier": 4,
+    "fünf": 5,
+    "funf": 5,
+    "sechs": 6,
+    "zehn": 10,
+    "un": 1,
+    "une": 1,
+    "deux": 2,
+    "trois": 3,
+    "quatre": 4,
+    "cinq": 5,
+    "dix": 10,
+    "uno": 1,
+    "una": 1,
+    "dos": 2,
+    "tres": 3,
+    "cuatro": 4,
+    "cinco": 5,
+    "diez": 10,
+    "um": 1,
+    "uma": 1,
+    "dois": 2,
+    "duas": 2,
+    "quatro_pt": 4,
+    "een": 1,
+    "twee": 2,
+    "drie": 3,
     "vijf": 5,
 }
 _NUM_WORD_RE = "|".join(sorted((w for w in _NUMBER_WORDS if "_" not in w), key=len, reverse=True))
@@ -152,7 +234,12 @@ def find_amounts(text: str, default_currency: str | None) -> list[FoundMoney]:
         symbol = pre or post
         if symbol is None and mult is None:
             continue
-        if symbol is None and mult and mult.lower() in ("m", "mil") and _looks_like_length(text, match):
+        if (
+            symbol is None
+            and mult
+            and mult.lower() in ("m", "mil")
+            and _looks_like_length(text, match)
+        ):
             continue
         currency = CURRENCY_SYMBOLS[symbol.lower()] if symbol else default_currency
         if currency is None:
@@ -162,19 +249,24 @@ def find_amounts(text: str, default_currency: str | None) -> list[FoundMoney]:
             continue
         if mult:
             number *= _MULTIPLIERS[mult.lower()]
-        rest = text[match.end():]
+        rest = text[match.end() :]
         per = next((p for p, rx in _PERIOD_RE.items() if rx.match(rest)), None)
         each = bool(_EACH_RE.match(rest)) or bool(_AT_EACH_RE.search(text[: match.start()]))
         found.append(
-            FoundMoney(match.start(), match.end(), match.group(0).strip(),
-                       Money(amount=number, currency=currency, per=per), each)
+            FoundMoney(
+                match.start(),
+                match.end(),
+                match.group(0).strip(),
+                Money(amount=number, currency=currency, per=per),
+                each,
+            )
         )
     return found
 
 
 def _looks_like_length(text: str, match: re.Match[str]) -> bool:
     """'3 m' of cable or '5 mil' are not millions when nothing else says money."""
-    return bool(re.match(r"\s*(?:cable|long|wide|high)", text[match.end():], re.IGNORECASE))
+    return bool(re.match(r"\s*(?:cable|long|wide|high)", text[match.end() :], re.IGNORECASE))
 
 
 def find_useful_life(text: str) -> list[FoundLife]:
@@ -191,11 +283,16 @@ def find_useful_life(text: str) -> list[FoundLife]:
         max_months = round(high * factor)
         if not 0 < min_months <= max_months <= 1200:
             continue
-        window = text[max(0, match.start() - 40): match.end() + 30]
+        window = text[max(0, match.start() - 40) : match.end() + 30]
         explicit = _LIFE_CONTEXT.search(window) is not None
         found.append(
-            FoundLife(match.start(), match.end(), match.group(0),
-                      UsefulLife(min_months=min_months, max_months=max_months), explicit)
+            FoundLife(
+                match.start(),
+                match.end(),
+                match.group(0),
+                UsefulLife(min_months=min_months, max_months=max_months),
+                explicit,
+            )
         )
     return found
 
@@ -218,9 +315,10 @@ def find_quantities(text: str, skip: list[Found]) -> list[FoundQuantity]:
         n = _to_number(match.group("n"))
         if n is None or n != int(n) or n < 1:
             continue
-        following = text[match.end(): match.end() + 12].lower()
-        if re.match(rf"(?:{_YEAR_UNITS}|{_MONTH_UNITS}|%|k\b|m\b|gb|tb|h\b|hours|days|weeks)",
-                    following):
+        following = text[match.end() : match.end() + 12].lower()
+        if re.match(
+            rf"(?:{_YEAR_UNITS}|{_MONTH_UNITS}|%|k\b|m\b|gb|tb|h\b|hours|days|weeks)", following
+        ):
             continue
         found.append(FoundQuantity(match.start(), match.end(), match.group(0), int(n)))
     return found

@@ -130,7 +130,7 @@ def _matches(folded: str, original: str, fact: str, patterns: _Compiled) -> list
     found = []
     for rank, value, pattern in patterns.facts.get(fact, []):
         for m in pattern.finditer(folded):
-            text = original[m.start(): m.end()]
+            text = original[m.start() : m.end()]
             found.append(_Match(fact, value, m.start(), m.end(), text, rank))
     return found
 
@@ -147,7 +147,7 @@ def _without_instructions(
     chars = list(text)
     for pattern in patterns:
         for m in pattern.finditer(folded):
-            removed.append(text[m.start(): m.end()].strip())
+            removed.append(text[m.start() : m.end()].strip())
             for i in range(m.start(), m.end()):
                 chars[i] = " "
     return "".join(chars), removed
@@ -181,7 +181,7 @@ def _pick_asset(matches: list[_Match], clause: _Clause, text: str) -> _Match | N
     if not matches:
         return None
     best = min(matches, key=lambda m: (m.rank, m.start, -(m.end - m.start)))
-    if not clause.amounts and _CONTEXT_BEFORE.search(text[clause.start: best.start]):
+    if not clause.amounts and _CONTEXT_BEFORE.search(text[clause.start : best.start]):
         return None
     return best
 
@@ -212,7 +212,8 @@ def read_facts(text: str, policy: Policy) -> Facts:
     ownership = shared.pop("ownership", None)
     if ownership is not None:
         items = [
-            item if "ownership" in item.facts
+            item
+            if "ownership" in item.facts
             else Item(description=item.description, facts={**item.facts, "ownership": ownership})
             for item in items
         ]
@@ -264,8 +265,10 @@ def _merge_repeats(owners: list[_Clause]) -> list[_Clause]:
     for clause in owners:
         previous = merged[-1] if merged else None
         same = previous is not None and previous.asset and clause.asset
-        if same and previous.asset.value == clause.asset.value and not (
-            previous.amounts and clause.amounts
+        if (
+            same
+            and previous.asset.value == clause.asset.value
+            and not (previous.amounts and clause.amounts)
         ):
             previous.amounts.extend(clause.amounts)
             previous.lives.extend(clause.lives)
@@ -289,13 +292,15 @@ def _item_facts(clause: _Clause, folded: str, lexicon: _Compiled) -> dict[str, F
     if unit:
         facts["unit_amount"] = Fact(value=unit.money, source=Source.STATED, evidence=unit.text)
         if quantity and quantity.quantity > 1:
-            facts["quantity"] = Fact(value=quantity.quantity, source=Source.STATED,
-                                     evidence=quantity.text)
+            facts["quantity"] = Fact(
+                value=quantity.quantity, source=Source.STATED, evidence=quantity.text
+            )
     elif total:
         facts["amount"] = Fact(value=total.money, source=Source.STATED, evidence=total.text)
         if quantity and quantity.quantity > 1:
-            facts["quantity"] = Fact(value=quantity.quantity, source=Source.STATED,
-                                     evidence=quantity.text)
+            facts["quantity"] = Fact(
+                value=quantity.quantity, source=Source.STATED, evidence=quantity.text
+            )
     if total and total.money.per:
         facts["recurring"] = Fact(value=True, source=Source.INFERRED, evidence=total.text)
     life = next((x for x in clause.lives if x.explicit), None)
@@ -304,12 +309,15 @@ def _item_facts(clause: _Clause, folded: str, lexicon: _Compiled) -> dict[str, F
     spans = [(clause.start, clause.end)] + [(m.start, m.end) for m in clause.matches]
     for fact in ("change", "creates_separate_asset", "alternative_future_use", "ownership"):
         values = [
-            m for m in _matches(folded, folded, fact, lexicon)
+            m
+            for m in _matches(folded, folded, fact, lexicon)
             if any(s <= m.start < e for s, e in spans)
         ]
         distinct = {str(m.value) for m in values}
         if len(distinct) == 1:
-            facts[fact] = Fact(value=values[0].value, source=Source.INFERRED, evidence=values[0].text)
+            facts[fact] = Fact(
+                value=values[0].value, source=Source.INFERRED, evidence=values[0].text
+            )
         elif fact == "ownership" and "leased" in distinct:
             lease = next(m for m in values if m.value == "leased")
             facts[fact] = Fact(value="leased", source=Source.INFERRED, evidence=lease.text)
@@ -352,10 +360,14 @@ def _shared_facts(
         else:
             conflicts[fact] = sorted(values)
             continue
-        evidence = next(m.text for m in found if str(m.value) == str(chosen)) if any(
-            str(m.value) == str(chosen) for m in found) else ", ".join(m.text for m in found)
-        shared[fact] = Fact(value=values.get(str(chosen), chosen), source=Source.INFERRED,
-                            evidence=evidence)
+        evidence = (
+            next(m.text for m in found if str(m.value) == str(chosen))
+            if any(str(m.value) == str(chosen) for m in found)
+            else ", ".join(m.text for m in found)
+        )
+        shared[fact] = Fact(
+            value=values.get(str(chosen), chosen), source=Source.INFERRED, evidence=evidence
+        )
     return shared, conflicts
 
 

@@ -17,9 +17,9 @@ from pydantic import BaseModel, ValidationError
 
 from bot.core.facts import validate_fact_value
 from bot.core.policy import (
+    DERIVED_FACTS,
     AllOf,
     AnyOf,
-    DERIVED_FACTS,
     AssetCategory,
     Checklist,
     Condition,
