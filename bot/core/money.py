@@ -169,13 +169,19 @@ _LIFE_CONTEXT = re.compile(
     re.IGNORECASE,
 )
 _LIFE_RE = re.compile(
-    rf"(?P<a>\d+(?:[.,]\d+)?|{_NUM_WORD_RE})"
-    rf"(?:\s?(?:-|–|to|bis|à|a|a|tot|or|ou|o)\s?(?P<b>\d+(?:[.,]\d+)?|{_NUM_WORD_RE}))?"
+    rf"(?P<a>\d+(?:[.,]\d+)?|{_NUM_WORD_RE})\+?"
+    rf"(?:\s?(?:-|–|to|bis|à|a|tot|or|ou|o)\s?(?P<b>\d+(?:[.,]\d+)?|{_NUM_WORD_RE}))?"
     rf"[\s-]?(?P<unit>{_YEAR_UNITS}|{_MONTH_UNITS})",
     re.IGNORECASE,
 )
 _QUANTITY_RE = re.compile(
-    rf"(?<![\w$€£¥.,])(?P<n>\d{{1,4}}|{_NUM_WORD_RE})\s?(?:x\s?)?(?=[a-z])", re.IGNORECASE
+    rf"(?<![\w$€£¥.,])(?P<n>\d{{1,4}}|{_NUM_WORD_RE})(?:\s?x)?\s+(?=[a-z])", re.IGNORECASE
+)
+#: "over 5k", "threshold is $500": a number compared with, not a cost.
+_COMPARISON_BEFORE = re.compile(
+    r"(?:over|above|under|below|than|exceeds?|threshold(?: is)?|limit(?: is)?|cap(?: is)?|"
+    r"mehr als|über|plus de|más de|mais de)\s*$",
+    re.IGNORECASE,
 )
 _TIMES_RE = re.compile(r"(?<!\w)(?:x\s?(?P<a>\d{1,4})|(?P<b>\d{1,4})\s?x)(?!\w)", re.IGNORECASE)
 
@@ -233,6 +239,8 @@ def find_amounts(text: str, default_currency: str | None) -> list[FoundMoney]:
         pre, post, mult = match.group("pre"), match.group("post"), match.group("mult")
         symbol = pre or post
         if symbol is None and mult is None:
+            continue
+        if _COMPARISON_BEFORE.search(text[max(0, match.start() - 20) : match.start()]):
             continue
         if (
             symbol is None

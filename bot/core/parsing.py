@@ -16,6 +16,7 @@ import re
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from bot.core.facts import ITEM_FACTS, Fact, Facts, Item, Source
@@ -35,7 +36,7 @@ MAX_TEXT = 4000  # longer messages are cut; the answer says so
 #: Where one cost ends and the next begins. "incl." does not split: what a total includes is
 #: part of that item ("cluster 1.9M incl. install" is one capitalized asset).
 _CLAUSE_SPLIT = re.compile(
-    r"\s*(?:[;\n]|,\s(?=\D)|\.\s|\.\.\.|\s\+\s?|\s?\+\s|\bplus\b|\balso\b|\bas well as\b|"
+    r"\s*(?:[;\n]|,\s(?=\D)|(?<!incl)(?<!inkl)(?<!approx)(?<!\bca)(?<!\betc)(?<!\bvs)\.\s|\.\.\.|\s\+\s?|\s?\+\s|\bplus\b|\balso\b|\bas well as\b|"
     r"\band then\b|\bthen\b|\bsowie\b|\bdazu\b|\bdanach\b|\baußerdem\b|\bausserdem\b|"
     r"\bainsi que\b|\ben plus\b|\bademas\b|\bademás\b|\balém de\b|\bdaarnaast\b|\bdaarna\b|"
     r"\bmais\b|\(\d\)|\s\d\)\s|"
@@ -46,9 +47,11 @@ _CLAUSE_SPLIT = re.compile(
     re.IGNORECASE,
 )
 
+_INCLUDED = re.compile(r"\b(?:incl\.?|including|inkl\.?|includes|inclus|incluido|all in)\b")
+
 #: An asset named after one of these is context ("installed on our servers"), not an item.
 _CONTEXT_BEFORE = re.compile(
-    r"(?:\b(?:on|onto|in|into|for|from|to|of|with|inside|at|auf|fur|für|sur|pour|dans|en|"
+    r"(?:\b(?:on|onto|in|into|for|from|to|inside|at|auf|fur|für|sur|pour|dans|en|"
     r"para|no|na|op|voor|van)\s+(?:(?:the|our|their|a|an|its|this|that|new|old|own|existing|"
     r"big|den|die|der|das|unsere[mnrs]?|le|la|les|nos|notre|el|los|las|nuestro|nuestra|o|a|os|"
     r"as|nosso|nossa|de|het|onze)\s+){0,3})$",
@@ -64,6 +67,7 @@ class _Match:
     end: int
     text: str
     rank: int = 0  # the lexicon entry's position: a lower rank wins within a clause
+    context: bool = False  # only context when it follows a preposition
 
 
 @dataclass
@@ -93,7 +97,7 @@ def fold(text: str) -> str:
 
 @dataclass(frozen=True)
 class _Compiled:
-    facts: dict[str, list[tuple[int, Any, re.Pattern[str]]]]
+    facts: dict[str, list[tuple[int, bool, Any, re.Pattern[str]]]]
     instructions: list[re.Pattern[str]]
     policy_questions: list[re.Pattern[str]]
 
@@ -113,7 +117,7 @@ def _compiled(policy: Policy) -> _Compiled:
         cached = _Compiled(
             facts={
                 fact: [
-                    (rank, e.value, _word_start(p))
+                    (rank, e.context_after_preposition, e.value, _word_start(p))
                     for rank, e in enumerate(entries)
                     for p in e.patterns
                 ]
@@ -128,10 +132,10 @@ def _compiled(policy: Policy) -> _Compiled:
 
 def _matches(folded: str, original: str, fact: str, patterns: _Compiled) -> list[_Match]:
     found = []
-    for rank, value, pattern in patterns.facts.get(fact, []):
+    for rank, context, value, pattern in patterns.facts.get(fact, []):
         for m in pattern.finditer(folded):
             text = original[m.start() : m.end()]
-            found.append(_Match(fact, value, m.start(), m.end(), text, rank))
+            found.append(_Match(fact, value, m.start(), m.end(), text, rank, context))
     return found
 
 
@@ -175,15 +179,22 @@ def _inside(found: Found | _Match, clause: _Clause) -> bool:
 def _pick_asset(matches: list[_Match], clause: _Clause, text: str) -> _Match | None:
     """The asset type of a clause: the lexicon's first-listed entry, then the first mention.
 
-    A lone mention after a preposition ("installed on our servers") is context, not an item,
-    unless the clause also states an amount.
+    What a total includes ("1.9M incl. switches and install") is part of that item, not an
+    item of its own. Words the lexicon marks as context ("installed on our servers") are not
+    an item after a preposition, unless the clause also states an amount.
     """
+    included = _INCLUDED.search(text, clause.start, clause.end)
+    if included:
+        matches = [m for m in matches if m.start < included.start()]
+    if not clause.amounts:
+        matches = [
+            m
+            for m in matches
+            if not m.context or not _CONTEXT_BEFORE.search(text[clause.start : m.start])
+        ]
     if not matches:
         return None
-    best = min(matches, key=lambda m: (m.rank, m.start, -(m.end - m.start)))
-    if not clause.amounts and _CONTEXT_BEFORE.search(text[clause.start : best.start]):
-        return None
-    return best
+    return min(matches, key=lambda m: (m.rank, m.start, -(m.end - m.start)))
 
 
 def read_facts(text: str, policy: Policy) -> Facts:
@@ -205,7 +216,8 @@ def read_facts(text: str, policy: Policy) -> Facts:
         clause.amounts = [a for a in amounts if _inside(a, clause)]
         clause.lives = [x for x in lives if _inside(x, clause)]
         clause.quantities = [q for q in quantities if _inside(q, clause)]
-        clause.asset = _pick_asset([m for m in assets if _inside(m, clause)], clause, folded)
+        inside = [m for m in assets if _inside(m, clause)]
+        clause.asset = _pick_asset(inside, clause, folded)
 
     shared, conflicts = _shared_facts(folded, clean, lexicon, policy.lexicon)
     items = list(_items(clauses, folded, lexicon, conflicts))
@@ -244,8 +256,8 @@ def _items(
         before = [o for o in owners if o.start < clause.start]
         owner = before[-1] if before else owners[0]
         if clause.amounts and owner.amounts:
-            known = {a.money for a in owner.amounts}
-            if any(a.money not in known for a in clause.amounts):
+            known = _consistent_amounts(owner)
+            if any(a.money.amount not in known for a in clause.amounts):
                 conflicts["amount"] = sorted({str(a.money) for a in owner.amounts + clause.amounts})
                 owner.amounts = []
         elif clause.amounts:
@@ -257,6 +269,15 @@ def _items(
         if "amount" in conflicts and not clause.amounts:
             facts.pop("amount", None)
         yield Item(description=clause.text.strip()[:120], facts=facts)
+
+
+def _consistent_amounts(owner: _Clause) -> set[Decimal]:
+    """Amounts that agree with what an item states: its own, and unit price times quantity."""
+    amounts = {a.money.amount for a in owner.amounts}
+    quantity = _quantity_before(owner)
+    if quantity:
+        amounts |= {a.money.amount * quantity.quantity for a in owner.amounts if a.each}
+    return amounts
 
 
 def _merge_repeats(owners: list[_Clause]) -> list[_Clause]:
@@ -314,6 +335,10 @@ def _item_facts(clause: _Clause, folded: str, lexicon: _Compiled) -> dict[str, F
             if any(s <= m.start < e for s, e in spans)
         ]
         distinct = {str(m.value) for m in values}
+        if fact == "change" and "maintains" in distinct:
+            # "upgrading to the new python version, no new features" keeps what exists
+            values = [m for m in values if m.value == "maintains"]
+            distinct = {"maintains"}
         if len(distinct) == 1:
             facts[fact] = Fact(
                 value=values[0].value, source=Source.INFERRED, evidence=values[0].text

@@ -262,6 +262,8 @@ class Checklist(Strict):
 class LexiconEntry(Strict):
     value: Any
     patterns: list[str] = Field(min_length=1)
+    #: asset words that are only context after a preposition ("installed on our servers")
+    context_after_preposition: bool = False
 
 
 class Lexicon(Strict):
