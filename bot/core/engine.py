@@ -79,7 +79,7 @@ def _item_view(facts: Facts, index: int, policy: Policy, framework: Framework) -
     category = asset.category if asset else None
     values["asset_category"] = category
     for name, default in settings.defaults.items():
-        applies = not default.categories or category in default.categories
+        applies = not default.asset_types or values.get("asset_type") in default.asset_types
         if applies and values.get(name) is None and name not in facts.conflicts:
             values[name] = _plain(default.value)
             label = name.replace("_", " ")

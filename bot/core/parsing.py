@@ -36,7 +36,7 @@ MAX_TEXT = 4000  # longer messages are cut; the answer says so
 #: Where one cost ends and the next begins. "incl." does not split: what a total includes is
 #: part of that item ("cluster 1.9M incl. install" is one capitalized asset).
 _CLAUSE_SPLIT = re.compile(
-    r"\s*(?:[;\n]|,\s(?=\D)|(?<!incl)(?<!inkl)(?<!approx)(?<!\bca)(?<!\betc)(?<!\bvs)\.\s|\.\.\.|\s\+\s?|\s?\+\s|\bplus\b|\balso\b|\bas well as\b|"
+    r"\s*(?:[;\n]|,\s(?!\d{3}\b)|\?\s|(?<!incl)(?<!inkl)(?<!approx)(?<!\bca)(?<!\betc)(?<!\bvs)\.\s|\.\.\.|\s\+\s?|\s?\+\s|\bplus\b|\balso\b|\bas well as\b|"
     r"\band then\b|\bthen\b|\bsowie\b|\bdazu\b|\bdanach\b|\baußerdem\b|\bausserdem\b|"
     r"\bainsi que\b|\ben plus\b|\bademas\b|\bademás\b|\balém de\b|\bdaarnaast\b|\bdaarna\b|"
     r"\bmais\b|\(\d\)|\s\d\)\s|"
@@ -80,6 +80,7 @@ class _Clause:
     lives: list[FoundLife] = field(default_factory=list)
     quantities: list[FoundQuantity] = field(default_factory=list)
     matches: list[_Match] = field(default_factory=list)
+    after_comma: bool = False  # the clause follows a comma, e.g. "..., 25k contractor"
 
 
 def fold(text: str) -> str:
@@ -168,7 +169,8 @@ def _clauses(text: str) -> list[_Clause]:
             continue
         position = start + len(piece)
         if piece.strip():
-            clauses.append(_Clause(start, start + len(piece), piece))
+            after_comma = text[:start].rstrip().endswith(",")
+            clauses.append(_Clause(start, start + len(piece), piece, after_comma=after_comma))
     return clauses
 
 
@@ -247,6 +249,7 @@ def _items(
     A loose clause with a second, different amount for an item that has one already
     ("$1,800... actually the quote says $6,800") is a conflict, not a guess.
     """
+    _demote_descriptors(clauses)
     owners = [c for c in clauses if c.asset]
     if not owners:
         return
@@ -269,6 +272,29 @@ def _items(
         if "amount" in conflicts and not clause.amounts:
             facts.pop("amount", None)
         yield Item(description=clause.text.strip()[:120], facts=facts)
+
+
+def _demote_descriptors(clauses: list[_Clause]) -> None:
+    """ "..., 25k contractor" or "..., 10 seats at $180" describes the item before the comma.
+
+    A clause after a comma that opens with a number and names a weaker asset type than the
+    item before it (by lexicon order) is part of that item, not a new one.
+    """
+    previous: _Clause | None = None
+    for clause in clauses:
+        if clause.asset is None:
+            continue
+        opens_with_number = re.match(r"\W{0,2}\d", clause.text.strip()) is not None
+        if (
+            previous is not None
+            and previous.asset is not None
+            and clause.after_comma
+            and opens_with_number
+            and clause.asset.rank > previous.asset.rank
+        ):
+            clause.asset = None
+            continue
+        previous = clause
 
 
 def _consistent_amounts(owner: _Clause) -> set[Decimal]:

@@ -166,7 +166,7 @@ class Default(Strict):
     value: Any
     reason: str
     section: str
-    categories: list[AssetCategory] = Field(default_factory=list)  # empty: every item
+    asset_types: list[str] = Field(default_factory=list)  # empty: every item
 
 
 class ApprovalRoute(Strict):

@@ -216,9 +216,13 @@ def _cross_check(
                 continue
             if fact == "asset_type" and entry.value not in asset_types:
                 yield problem("lexicon.yaml", loc, f"unknown asset type {entry.value!r}")
-    for fact in settings.defaults:
+    for fact, default in settings.defaults.items():
         if fact == "asset_type":
             yield problem("policy.yaml", ["defaults", fact], "asset_type cannot have a default")
+        for index, name in enumerate(default.asset_types):
+            if name not in asset_types:
+                loc = ["defaults", fact, "asset_types", index]
+                yield problem("policy.yaml", loc, f"unknown asset type {name!r}")
 
 
 def _fact_tests(condition: Condition, loc: list[Any]) -> Iterator[tuple[list[Any], FactTest]]:
