@@ -122,7 +122,7 @@ def _capex_phrase(line: LineItem) -> str:
     if line.amount is not None and line.useful_life_months and line.depreciation_per_month:
         years = line.useful_life_months / 12
         return (
-            f"{name} ({line.amount}) and depreciate it over {years:g} years "
+            f"{name} ({line.amount}) and {line.write_off_word} it over {years:g} years "
             f"({line.amount.currency} {line.depreciation_per_month:,.2f} a month)"
         )
     return name

@@ -18,6 +18,7 @@ class LineItem(BaseModel):
     description: str
     asset_type: str | None = None
     asset_label: str | None = None
+    asset_category: str | None = None
     amount: Money | None = None
     amount_base: Decimal | None = None  # in the policy's base currency
     treatment: Treatment
@@ -25,6 +26,11 @@ class LineItem(BaseModel):
     useful_life_months: int | None = None
     depreciation_per_month: Decimal | None = None  # straight-line, in the amount's currency
     depreciation_per_year: Decimal | None = None
+
+    @property
+    def write_off_word(self) -> str:
+        """Tangible assets are depreciated; software and deferred costs are amortized."""
+        return "depreciate" if self.asset_category == "tangible" else "amortize"
 
 
 class RuleFired(BaseModel):

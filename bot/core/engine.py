@@ -346,6 +346,7 @@ def _line_item(item: Item, result: _ItemResult, policy: Policy) -> LineItem:
         description=item.description,
         asset_type=values.get("asset_type"),
         asset_label=asset.label if asset else None,
+        asset_category=asset.category if asset else None,
         amount=amount,
         amount_base=_round(values.get("amount_base")),
         treatment=treatment,

@@ -317,6 +317,7 @@ def find_quantities(text: str, skip: list[Found]) -> list[FoundQuantity]:
         if free(match.start(), match.end()):
             n = int(match.group("a") or match.group("b"))
             found.append(FoundQuantity(match.start(), match.end(), match.group(0), n))
+            taken.append((match.start(), match.end()))
     for match in _QUANTITY_RE.finditer(text):
         if not free(match.start(), match.end()):
             continue
@@ -329,7 +330,7 @@ def find_quantities(text: str, skip: list[Found]) -> list[FoundQuantity]:
         ):
             continue
         found.append(FoundQuantity(match.start(), match.end(), match.group(0), int(n)))
-    return found
+    return sorted(found, key=lambda q: q.start)
 
 
 def _to_number(token: str) -> float | None:

@@ -40,7 +40,7 @@ _CLAUSE_SPLIT = re.compile(
     r"\band then\b|\bthen\b|\bsowie\b|\bdazu\b|\bdanach\b|\baußerdem\b|\bausserdem\b|"
     r"\bainsi que\b|\ben plus\b|\bademas\b|\bademás\b|\balém de\b|\bdaarnaast\b|\bdaarna\b|"
     r"\bmais\b|\(\d\)|\s\d\)\s|"
-    r"\band (?=(?:a|an|the|some|our|will|we|i|also|use|using|\d|\$|€|£)\b)|"
+    r"\band (?=(?:a|an|the|some|our|will|we|i|also|use|using|\w+ing|\d|\$|€|£)\b)|"
     r"\bund (?=(?:ein|eine|einen|\d)\b)|\bet (?=(?:un|une|des|\d)\b)|"
     r"\by (?=(?:un|una|\d)\b)|\be (?=(?:um|uma|\d|depois)\b)|\ben (?=(?:een|\d)\b)|"
     r"\bwith (?=(?:a|an)\s+\w*\s*(?:support|warranty|install|training)))\s*",

@@ -10,7 +10,15 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    Tag,
+    field_validator,
+    model_validator,
+)
 
 from bot.core.facts import FACT_TYPES, Framework, validate_fact_value
 
@@ -57,11 +65,16 @@ class FactTest(Strict):
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
+    @field_validator("fact")
+    @classmethod
+    def _known_fact(cls, fact: str) -> str:
+        if fact not in FACT_TYPES and fact not in DERIVED_FACTS:
+            known = sorted(FACT_TYPES.keys() | DERIVED_FACTS)
+            raise ValueError(f"unknown fact {fact!r}; known facts: {', '.join(known)}")
+        return fact
+
     @model_validator(mode="after")
     def _one_operator(self) -> FactTest:
-        if self.fact not in FACT_TYPES and self.fact not in DERIVED_FACTS:
-            known = sorted(FACT_TYPES.keys() | DERIVED_FACTS)
-            raise ValueError(f"unknown fact {self.fact!r}; known facts: {', '.join(known)}")
         given = [op for op in _OPERATORS if getattr(self, op) is not None]
         if len(given) != 1:
             names = ", ".join(o.rstrip("_") for o in _OPERATORS)

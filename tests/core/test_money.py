@@ -1,0 +1,69 @@
+"""Amounts, currencies, quantities and useful lives as people write them."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from bot.core.money import find_amounts, find_quantities, find_useful_life
+
+
+@pytest.mark.parametrize(
+    ("text", "amount", "currency"),
+    [
+        ("$12k", "12000", "USD"),
+        ("12,000 USD", "12000", "USD"),
+        ("€8.500", "8500", "EUR"),
+        ("8.500 €", "8500", "EUR"),
+        ("1.2M", "1200000", "USD"),
+        ("CHF 15'000", "15000", "CHF"),
+        ("£3,2k", "3200", "GBP"),
+        ("¥800,000", "800000", "JPY"),
+        ("1,2 Mio. €", "1200000", "EUR"),
+        ("R$ 200 mil", "200000", "BRL"),
+        ("12 000,50 EUR", "12000.50", "EUR"),
+        ("about 40k", "40000", "USD"),
+    ],
+)
+def test_amount_formats(text: str, amount: str, currency: str) -> None:
+    found = find_amounts(text, default_currency="USD")
+    assert found, text
+    assert found[0].money.amount == Decimal(amount)
+    assert found[0].money.currency == currency
+
+
+def test_bare_numbers_and_comparisons_are_not_costs() -> None:
+    assert find_amounts("5 years, 40 monitors, model v2", default_currency="USD") == []
+    found = find_amounts("it costs $900, way over $500", default_currency="USD")
+    assert [f.money.amount for f in found] == [Decimal(900)]
+
+
+def test_periods_and_unit_prices() -> None:
+    monthly = find_amounts("~$7k/mo", default_currency="USD")[0]
+    assert monthly.money.per == "month"
+    yearly = find_amounts("6k per year", default_currency="USD")[0]
+    assert yearly.money.per == "year"
+    each = find_amounts("40 monitors at $300 each", default_currency="USD")[0]
+    assert each.each and each.money.amount == Decimal(300)
+
+
+@pytest.mark.parametrize(
+    ("text", "low", "high", "explicit"),
+    [
+        ("5 year life", 60, 60, True),
+        ("useful life 3-5 years", 36, 60, True),
+        ("we'll use it for 36 months", 36, 36, True),
+        ("Nutzungsdauer 5 Jahre", 60, 60, True),
+        ("durée de vie de trois ans", 36, 36, True),
+        ("a three-month pilot", 3, 3, False),
+    ],
+)
+def test_useful_life(text: str, low: int, high: int, explicit: bool) -> None:
+    life = find_useful_life(text)[0]
+    assert (life.life.min_months, life.life.max_months, life.explicit) == (low, high, explicit)
+
+
+def test_quantities() -> None:
+    assert [q.quantity for q in find_quantities("40 monitors and 3x servers", skip=[])] == [40, 3]
+    assert [q.quantity for q in find_quantities("an 8k 3d printer", skip=[])] == []
