@@ -25,7 +25,8 @@ def render_text(decision: Decision) -> str:
             out.append(f"  - [{line.treatment}] {line.asset_label or line.description}{amount}")
             if line.depreciation_per_month is not None and line.amount is not None:
                 out.append(
-                    f"      {line.write_off_word} straight-line over {line.useful_life_months} months: "
+                    f"      {line.write_off_word} straight-line over "
+                    f"{line.useful_life_months} months: "
                     f"{line.amount.currency} {line.depreciation_per_month:,.2f}/month, "
                     f"{line.depreciation_per_year:,.2f} in a full year"
                 )
