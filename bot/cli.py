@@ -108,6 +108,33 @@ def evaluate(
         typer.echo(f"{expected:<14}" + "".join(f"{row[v]:>14}" for v in verdicts))
 
 
+@app.command()
+def chat(
+    user: Annotated[
+        str, typer.Option(help="Who is talking (the checklist is kept per user).")
+    ] = "local",
+    rules_dir: RulesOption = None,
+) -> None:
+    """The guided checklist in the terminal (reads stdin, so it works piped too)."""
+    from bot.conversation import ConversationService
+    from bot.conversation.terminal import run_chat
+    from bot.storage import Store
+
+    config = _config(rules_dir)
+    store = Store.open(config.database)
+    service = ConversationService(Assistant(config, _policy(config)), store)
+    interactive = sys.stdin.isatty()
+
+    def prompt() -> None:
+        if interactive:
+            typer.echo("> ", nl=False)
+
+    try:
+        run_chat(service, user, sys.stdin, typer.echo, prompt)
+    finally:
+        store.close()
+
+
 def main() -> None:  # pragma: no cover - console entry for `python -m bot.cli`
     app()
 

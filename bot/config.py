@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated
 
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import AliasChoices, Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _slack(name: str) -> AliasChoices:
+    return AliasChoices(name, f"CAPEXBOT_{name}")
 
 
 class Config(BaseSettings):
@@ -15,3 +21,37 @@ class Config(BaseSettings):
     rules_dir: Path = PROJECT_ROOT / "rules"
     knowledge_dir: Path = PROJECT_ROOT / "knowledge"
     data_dir: Path = PROJECT_ROOT / "data"
+
+    # State and audit trail: SQLite under data_dir unless a SQLAlchemy URL is given.
+    database_url: str | None = None
+
+    # Slack. The tokens keep Slack's usual names; CAPEXBOT_-prefixed names work too.
+    slack_bot_token: str | None = Field(default=None, validation_alias=_slack("SLACK_BOT_TOKEN"))
+    slack_signing_secret: str | None = Field(
+        default=None, validation_alias=_slack("SLACK_SIGNING_SECRET")
+    )
+    slack_app_token: str | None = Field(default=None, validation_alias=_slack("SLACK_APP_TOKEN"))
+    slack_api_url: str = Field(
+        default="https://slack.com/api/", validation_alias=_slack("SLACK_API_URL")
+    )
+    #: Slack user ids allowed to approve, reject or ask for info (comma-separated in the env).
+    approvers: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    #: Channel id where requests above the finance threshold are posted for approval.
+    finance_channel: str | None = None
+    #: Channel ids where every message (not only @mentions) is answered (comma-separated).
+    watched_channels: Annotated[list[str], NoDecode] = Field(default_factory=list)
+
+    @field_validator("approvers", "watched_channels", mode="before")
+    @classmethod
+    def _comma_list(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @property
+    def database(self) -> str:
+        """The SQLAlchemy URL of the state database."""
+        if self.database_url:
+            return self.database_url
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        return f"sqlite:///{self.data_dir / 'capexbot.db'}"

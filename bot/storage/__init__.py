@@ -1,0 +1,18 @@
+"""State and audit trail: SQLAlchemy models, a small repository, Alembic migrations.
+
+SQLite under ``CAPEXBOT_DATA_DIR`` by default; any SQLAlchemy URL (PostgreSQL for several
+replicas) via ``CAPEXBOT_DATABASE_URL``. :meth:`Store.open` migrates the schema to head.
+"""
+
+from bot.storage.db import make_engine, migrate
+from bot.storage.models import format_ref
+from bot.storage.repository import ConflictError, ConversationState, Store
+
+__all__ = [
+    "ConflictError",
+    "ConversationState",
+    "Store",
+    "format_ref",
+    "make_engine",
+    "migrate",
+]

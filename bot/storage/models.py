@@ -1,0 +1,149 @@
+"""The tables: audit trail, budget requests, approvals, feedback, conversations, seen events.
+
+``decisions``, ``approvals`` and ``request_events`` are append-only: the migrations add
+database triggers that refuse UPDATE and DELETE on them, so the audit trail cannot be edited
+through this code or beside it.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON}  # noqa: RUF012
+
+
+class ProcessedEvent(Base):
+    """A Slack event id seen once; the primary key makes a second delivery fail to insert."""
+
+    __tablename__ = "processed_events"
+
+    event_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class DecisionRecord(Base):
+    """One decision as it was given: who asked, where, the input, and everything it rests on."""
+
+    __tablename__ = "decisions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    surface: Mapped[str] = mapped_column(String(20))  # mention, channel, dm, assistant, form, cli
+    user_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    channel: Mapped[str | None] = mapped_column(String(64))
+    thread_ts: Mapped[str | None] = mapped_column(String(32))
+    conversation_key: Mapped[str | None] = mapped_column(String(200))
+    input_text: Mapped[str] = mapped_column(Text, default="")
+    input: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    kind: Mapped[str] = mapped_column(String(20))
+    verdict: Mapped[str] = mapped_column(String(20))
+    summary: Mapped[str] = mapped_column(Text)
+    facts: Mapped[dict[str, Any]] = mapped_column()
+    rules_fired: Mapped[list[Any]] = mapped_column()
+    citations: Mapped[list[Any]] = mapped_column()
+    rules_version: Mapped[str] = mapped_column(String(64))
+    knowledge_version: Mapped[str | None] = mapped_column(String(64))
+    decision: Mapped[dict[str, Any]] = mapped_column()  # the whole Decision as JSON
+
+
+class BudgetRequest(Base):
+    """A /capex budget request; ``status`` moves pending → approved/rejected (or recorded)."""
+
+    __tablename__ = "requests"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, onupdate=utcnow
+    )
+    requester: Mapped[str] = mapped_column(String(64), index=True)
+    objective: Mapped[str] = mapped_column(Text)
+    cost_center: Mapped[str] = mapped_column(String(100))
+    form: Mapped[dict[str, Any]] = mapped_column()  # the validated form, forecast included
+    decision_id: Mapped[int] = mapped_column(ForeignKey("decisions.id"))
+    verdict: Mapped[str] = mapped_column(String(20))
+    route: Mapped[str | None] = mapped_column(String(50))
+    needs_finance: Mapped[bool] = mapped_column(default=False)
+    status: Mapped[str] = mapped_column(String(20))
+    finance_channel: Mapped[str | None] = mapped_column(String(64))
+    finance_ts: Mapped[str | None] = mapped_column(String(32))
+
+    @property
+    def ref(self) -> str:
+        return format_ref(self.id)
+
+
+def format_ref(request_id: int) -> str:
+    return f"CX-{request_id:05d}"
+
+
+class Approval(Base):
+    """The final word on a request; unique per request, so two clicks at once record one."""
+
+    __tablename__ = "approvals"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("requests.id"), unique=True)
+    outcome: Mapped[str] = mapped_column(String(20))  # approved or rejected
+    approver: Mapped[str] = mapped_column(String(64))
+    decided_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class RequestEvent(Base):
+    """A request's timeline: submitted, info_requested, approved, rejected."""
+
+    __tablename__ = "request_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("requests.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    user_id: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    note: Mapped[str | None] = mapped_column(Text)
+
+
+class Feedback(Base):
+    """Helpful / wrong on an answer; one per user and decision (the latest click wins)."""
+
+    __tablename__ = "feedback"
+    __table_args__ = (UniqueConstraint("decision_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    decision_id: Mapped[int] = mapped_column(ForeignKey("decisions.id"))
+    user_id: Mapped[str] = mapped_column(String(64))
+    value: Mapped[str] = mapped_column(String(20))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+
+
+class Conversation(Base):
+    """A checklist in progress: the facts so far and the question waiting for an answer.
+
+    ``version`` is an optimistic lock (see :meth:`bot.storage.Store.save_conversation`): two
+    replicas answering the same checklist at once cannot both win.
+    """
+
+    __tablename__ = "conversations"
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(64), index=True)
+    surface: Mapped[str] = mapped_column(String(20))
+    status: Mapped[str] = mapped_column(String(20))  # active, done, cancelled
+    text: Mapped[str] = mapped_column(Text, default="")  # what started it
+    facts: Mapped[dict[str, Any]] = mapped_column()
+    question: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    last_decision_id: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, onupdate=utcnow
+    )
+    version: Mapped[int] = mapped_column(Integer, default=1)

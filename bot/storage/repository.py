@@ -1,0 +1,318 @@
+"""The one place the app reads and writes state. Surfaces never touch SQLAlchemy sessions.
+
+Every method is its own short transaction, so the Slack listeners (running in threads, and
+later in several replicas) never hold a session across a network call.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Engine, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.core import Decision, Facts
+from bot.core.decision import NextQuestion
+from bot.storage.db import make_engine, migrate
+from bot.storage.models import (
+    Approval,
+    BudgetRequest,
+    Conversation,
+    DecisionRecord,
+    Feedback,
+    ProcessedEvent,
+    RequestEvent,
+    utcnow,
+)
+
+
+class ConflictError(RuntimeError):
+    """Someone else changed the record first (another click, another replica)."""
+
+
+@dataclass
+class ConversationState:
+    """A checklist as the conversation service sees it, free of database types."""
+
+    key: str
+    user_id: str
+    surface: str
+    facts: Facts
+    question: NextQuestion | None
+    status: str = "active"
+    text: str = ""
+    last_decision_id: int | None = None
+    version: int = 0  # 0: not stored yet
+    updated_at: datetime | None = None
+
+
+class Store:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._session = sessionmaker(engine, expire_on_commit=False)
+
+    @classmethod
+    def open(cls, url: str, *, run_migrations: bool = True) -> Store:
+        engine = make_engine(url)
+        if run_migrations:
+            migrate(engine)
+        return cls(engine)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def _tx(self) -> Session:
+        return self._session.begin()  # type: ignore[return-value]
+
+    # --- Slack deliveries -------------------------------------------------------------------
+
+    def claim_event(self, event_id: str) -> bool:
+        """True the first time ``event_id`` is seen, on any replica; False for every repeat."""
+        try:
+            with self._tx() as session:
+                session.add(ProcessedEvent(event_id=event_id))
+        except IntegrityError:
+            return False
+        return True
+
+    # --- audit trail ------------------------------------------------------------------------
+
+    def record_decision(
+        self,
+        decision: Decision,
+        *,
+        surface: str,
+        user_id: str | None,
+        channel: str | None = None,
+        thread_ts: str | None = None,
+        conversation_key: str | None = None,
+        input_text: str = "",
+        input: dict[str, Any] | None = None,
+    ) -> int:
+        """Append the decision to the audit trail; returns its id."""
+        data = decision.model_dump(mode="json")
+        record = DecisionRecord(
+            surface=surface,
+            user_id=user_id,
+            channel=channel,
+            thread_ts=thread_ts,
+            conversation_key=conversation_key,
+            input_text=input_text,
+            input=input or {},
+            kind=decision.kind,
+            verdict=decision.verdict,
+            summary=decision.summary,
+            facts=data["facts"],
+            rules_fired=data["rules_fired"],
+            citations=data["citations"],
+            rules_version=decision.rules_version,
+            knowledge_version=decision.knowledge_version,
+            decision=data,
+        )
+        with self._tx() as session:
+            session.add(record)
+            session.flush()
+            return record.id
+
+    def get_decision(self, decision_id: int) -> DecisionRecord | None:
+        with self._session() as session:
+            return session.get(DecisionRecord, decision_id)
+
+    def decision_model(self, decision_id: int) -> Decision | None:
+        record = self.get_decision(decision_id)
+        return Decision.model_validate(record.decision) if record else None
+
+    def decisions(self, *, user_id: str | None = None, limit: int = 100) -> list[DecisionRecord]:
+        query = select(DecisionRecord).order_by(DecisionRecord.id.desc()).limit(limit)
+        if user_id is not None:
+            query = query.where(DecisionRecord.user_id == user_id)
+        with self._session() as session:
+            return list(session.scalars(query))
+
+    # --- budget requests and approvals ------------------------------------------------------
+
+    def create_request(
+        self,
+        *,
+        requester: str,
+        objective: str,
+        cost_center: str,
+        form: dict[str, Any],
+        decision_id: int,
+        decision: Decision,
+    ) -> BudgetRequest:
+        approval = decision.approval
+        needs_finance = bool(approval and approval.finance_channel)
+        request = BudgetRequest(
+            requester=requester,
+            objective=objective,
+            cost_center=cost_center,
+            form=form,
+            decision_id=decision_id,
+            verdict=decision.verdict,
+            route=approval.route if approval else None,
+            needs_finance=needs_finance,
+            status="pending" if needs_finance else "submitted",
+        )
+        with self._tx() as session:
+            session.add(request)
+            session.flush()
+            session.add(RequestEvent(request_id=request.id, kind="submitted", user_id=requester))
+        return request
+
+    def get_request(self, request_id: int) -> BudgetRequest | None:
+        with self._session() as session:
+            return session.get(BudgetRequest, request_id)
+
+    def list_requests(self, requester: str, limit: int = 10) -> list[BudgetRequest]:
+        query = (
+            select(BudgetRequest)
+            .where(BudgetRequest.requester == requester)
+            .order_by(BudgetRequest.id.desc())
+            .limit(limit)
+        )
+        with self._session() as session:
+            return list(session.scalars(query))
+
+    def set_finance_message(self, request_id: int, channel: str, ts: str) -> None:
+        with self._tx() as session:
+            session.execute(
+                update(BudgetRequest)
+                .where(BudgetRequest.id == request_id)
+                .values(finance_channel=channel, finance_ts=ts, updated_at=utcnow())
+            )
+
+    def decide_request(
+        self, request_id: int, outcome: str, approver: str, note: str | None = None
+    ) -> Approval | None:
+        """Record the approval or rejection; None when the request was already decided.
+
+        The unique constraint on ``approvals.request_id`` settles a race between two clicks
+        (or two replicas): the second insert fails and the whole transaction rolls back.
+        """
+        if outcome not in ("approved", "rejected"):
+            raise ValueError(f"unknown outcome {outcome!r}")
+        try:
+            with self._tx() as session:
+                approval = Approval(request_id=request_id, outcome=outcome, approver=approver)
+                session.add(approval)
+                session.flush()
+                session.add(
+                    RequestEvent(request_id=request_id, kind=outcome, user_id=approver, note=note)
+                )
+                session.execute(
+                    update(BudgetRequest)
+                    .where(BudgetRequest.id == request_id)
+                    .values(status=outcome, updated_at=utcnow())
+                )
+        except IntegrityError:
+            return None
+        return approval
+
+    def approval_for(self, request_id: int) -> Approval | None:
+        with self._session() as session:
+            return session.scalar(select(Approval).where(Approval.request_id == request_id))
+
+    def request_info(self, request_id: int, user_id: str, note: str | None = None) -> None:
+        """An approver asks the requester for more information (the request stays open)."""
+        with self._tx() as session:
+            session.add(
+                RequestEvent(
+                    request_id=request_id, kind="info_requested", user_id=user_id, note=note
+                )
+            )
+            session.execute(
+                update(BudgetRequest)
+                .where(BudgetRequest.id == request_id, BudgetRequest.status == "pending")
+                .values(status="info_requested", updated_at=utcnow())
+            )
+
+    def timeline(self, request_id: int) -> list[RequestEvent]:
+        query = (
+            select(RequestEvent)
+            .where(RequestEvent.request_id == request_id)
+            .order_by(RequestEvent.id)
+        )
+        with self._session() as session:
+            return list(session.scalars(query))
+
+    # --- feedback ---------------------------------------------------------------------------
+
+    def record_feedback(self, decision_id: int, user_id: str, value: str) -> None:
+        """Store helpful / wrong for a decision; a user's later click replaces the earlier one."""
+        for _ in range(2):  # a concurrent first click from the same user: retry as an update
+            try:
+                with self._tx() as session:
+                    existing = session.scalar(
+                        select(Feedback).where(
+                            Feedback.decision_id == decision_id, Feedback.user_id == user_id
+                        )
+                    )
+                    if existing is None:
+                        session.add(Feedback(decision_id=decision_id, user_id=user_id, value=value))
+                    else:
+                        existing.value = value
+                return
+            except IntegrityError:
+                continue
+
+    def feedback_for(self, decision_id: int) -> list[Feedback]:
+        with self._session() as session:
+            return list(
+                session.scalars(select(Feedback).where(Feedback.decision_id == decision_id))
+            )
+
+    # --- conversations ----------------------------------------------------------------------
+
+    def get_conversation(self, key: str) -> ConversationState | None:
+        with self._session() as session:
+            row = session.get(Conversation, key)
+            if row is None:
+                return None
+            return ConversationState(
+                key=row.key,
+                user_id=row.user_id,
+                surface=row.surface,
+                status=row.status,
+                text=row.text,
+                facts=Facts.model_validate(row.facts),
+                question=NextQuestion.model_validate(row.question) if row.question else None,
+                last_decision_id=row.last_decision_id,
+                version=row.version,
+                updated_at=row.updated_at,
+            )
+
+    def save_conversation(self, state: ConversationState) -> ConversationState:
+        """Insert (version 0) or update the checklist if nobody changed it since it was read.
+
+        Raises :class:`ConflictError` when the stored version moved on in between.
+        """
+        values: dict[str, Any] = {
+            "user_id": state.user_id,
+            "surface": state.surface,
+            "status": state.status,
+            "text": state.text,
+            "facts": state.facts.model_dump(mode="json"),
+            "question": state.question.model_dump(mode="json") if state.question else None,
+            "last_decision_id": state.last_decision_id,
+            "updated_at": utcnow(),
+        }
+        try:
+            with self._tx() as session:
+                if state.version == 0:
+                    session.add(Conversation(key=state.key, version=1, **values))
+                else:
+                    result = session.execute(
+                        update(Conversation)
+                        .where(Conversation.key == state.key, Conversation.version == state.version)
+                        .values(version=Conversation.version + 1, **values)
+                    )
+                    if result.rowcount != 1:  # type: ignore[attr-defined]
+                        raise ConflictError(f"conversation {state.key} changed meanwhile")
+        except IntegrityError as exc:
+            raise ConflictError(f"conversation {state.key} was started meanwhile") from exc
+        state.version += 1
+        return state

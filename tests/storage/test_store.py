@@ -1,0 +1,137 @@
+"""The repository: audit trail, requests, one approval per request, feedback, seen events."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from sqlalchemy import inspect, text
+from sqlalchemy.exc import DBAPIError
+
+from bot.core import Request
+from bot.service import Assistant
+from bot.storage import Store, format_ref
+
+
+def _decision(assistant: Assistant, text_: str = "a $80,000 GPU server for production, 5 years"):
+    return assistant.answer(Request(text=text_))
+
+
+def test_migrations_create_every_table(store: Store) -> None:
+    tables = set(inspect(store.engine).get_table_names())
+    assert {
+        "alembic_version",
+        "decisions",
+        "requests",
+        "approvals",
+        "request_events",
+        "feedback",
+        "conversations",
+        "processed_events",
+    } <= tables
+
+
+def test_migrating_twice_is_a_no_op(database_url: str) -> None:
+    Store.open(database_url).close()
+    store = Store.open(database_url)
+    with store.engine.connect() as conn:
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0001"
+    store.close()
+
+
+def test_an_event_id_is_claimed_once(store: Store) -> None:
+    assert store.claim_event("Ev1")
+    assert not store.claim_event("Ev1")
+    assert store.claim_event("Ev2")
+
+
+def test_concurrent_claims_of_one_event_let_exactly_one_through(store: Store) -> None:
+    with ThreadPoolExecutor(8) as pool:
+        results = list(pool.map(lambda _: store.claim_event("EvRace"), range(16)))
+    assert results.count(True) == 1
+
+
+def test_the_audit_record_keeps_everything_the_answer_rests_on(
+    store: Store, assistant: Assistant
+) -> None:
+    decision = _decision(assistant)
+    decision_id = store.record_decision(
+        decision,
+        surface="mention",
+        user_id="U1",
+        channel="C1",
+        thread_ts="1.2",
+        input_text="a $80,000 GPU server",
+        input={"text": "a $80,000 GPU server"},
+    )
+    record = store.get_decision(decision_id)
+    assert record is not None
+    assert (record.user_id, record.channel, record.surface) == ("U1", "C1", "mention")
+    assert record.verdict == decision.verdict == "capex"
+    assert record.rules_version == decision.rules_version
+    assert record.rules_fired and record.rules_fired[0]["id"]
+    assert record.facts["items"][0]["facts"]["asset_type"]["source"] in ("inferred", "stated")
+    assert store.decision_model(decision_id) == decision
+
+
+@pytest.mark.parametrize(
+    "statement", ["UPDATE decisions SET verdict = 'opex'", "DELETE FROM decisions"]
+)
+def test_the_audit_trail_is_append_only(store: Store, assistant: Assistant, statement: str) -> None:
+    store.record_decision(_decision(assistant), surface="cli", user_id="U1")
+    with pytest.raises(DBAPIError, match="append-only"), store.engine.begin() as conn:
+        conn.execute(text(statement))
+    assert store.decisions()[0].verdict == "capex"
+
+
+def test_a_request_gets_an_id_a_status_and_a_timeline(store: Store, assistant: Assistant) -> None:
+    decision = _decision(assistant)
+    decision_id = store.record_decision(decision, surface="form", user_id="U1")
+    request = store.create_request(
+        requester="U1",
+        objective="GPU server",
+        cost_center="CC-100",
+        form={"amount": "80000"},
+        decision_id=decision_id,
+        decision=decision,
+    )
+    assert request.ref == format_ref(request.id) and request.ref.startswith("CX-")
+    assert request.status == "pending" and request.needs_finance  # 80k is above the controller line
+    assert [r.id for r in store.list_requests("U1")] == [request.id]
+    assert store.list_requests("U2") == []
+    store.request_info(request.id, "UAPP", "which rack?")
+    assert store.get_request(request.id).status == "info_requested"
+    assert [e.kind for e in store.timeline(request.id)] == ["submitted", "info_requested"]
+
+
+def test_two_approvals_at_once_record_one(store: Store, assistant: Assistant) -> None:
+    decision = _decision(assistant)
+    decision_id = store.record_decision(decision, surface="form", user_id="U1")
+    request = store.create_request(
+        requester="U1",
+        objective="x",
+        cost_center="CC",
+        form={},
+        decision_id=decision_id,
+        decision=decision,
+    )
+    clicks = [("approved", "UA"), ("rejected", "UB")] * 4
+    with ThreadPoolExecutor(8) as pool:
+        results = list(pool.map(lambda c: store.decide_request(request.id, *c), clicks))
+    winners = [r for r in results if r is not None]
+    assert len(winners) == 1
+    stored = store.approval_for(request.id)
+    assert stored is not None and stored.outcome == winners[0].outcome
+    assert store.get_request(request.id).status == stored.outcome
+    assert [e.kind for e in store.timeline(request.id)].count(stored.outcome) == 1
+
+
+def test_feedback_is_one_per_user_and_the_latest_wins(store: Store, assistant: Assistant) -> None:
+    decision_id = store.record_decision(_decision(assistant), surface="mention", user_id="U1")
+    store.record_feedback(decision_id, "U1", "helpful")
+    store.record_feedback(decision_id, "U1", "wrong")
+    store.record_feedback(decision_id, "U2", "helpful")
+    assert sorted((f.user_id, f.value) for f in store.feedback_for(decision_id)) == [
+        ("U1", "wrong"),
+        ("U2", "helpful"),
+    ]
