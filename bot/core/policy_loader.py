@@ -96,21 +96,17 @@ def load_policy(directory: Path | str) -> Policy:
             parsed[name] = model.model_validate(data if data is not None else {})
         except ValidationError as exc:
             problems.extend(_problems_from(exc, shown, node))
-    if not problems:
-        problems.extend(_cross_check(parsed, nodes, directory))
     if problems:
         raise PolicyError(problems)
-    settings = parsed["policy.yaml"]
-    rules = parsed["rules.yaml"]
-    checklist = parsed["checklist.yaml"]
-    lexicon = parsed["lexicon.yaml"]
-    assert isinstance(settings, Settings) and isinstance(rules, RulesFile)
-    assert isinstance(checklist, Checklist) and isinstance(lexicon, Lexicon)
+    files = _Files.of(parsed)
+    problems.extend(_cross_check(files, nodes, directory))
+    if problems:
+        raise PolicyError(problems)
     return Policy(
-        settings=settings,
-        rules=rules.rules,
-        checklist=checklist,
-        lexicon=lexicon,
+        settings=files.settings,
+        rules=files.rules.rules,
+        checklist=files.checklist,
+        lexicon=files.lexicon,
         version=digest.hexdigest()[:16],
         directory=str(directory),
     )
@@ -175,16 +171,34 @@ def _locate(node: yaml.Node | None, loc: list[Any]) -> tuple[int | None, int | N
     return best.start_mark.line + 1, best.start_mark.column + 1
 
 
+@dataclass(frozen=True)
+class _Files:
+    """The four validated files, typed."""
+
+    settings: Settings
+    rules: RulesFile
+    checklist: Checklist
+    lexicon: Lexicon
+
+    @classmethod
+    def of(cls, parsed: dict[str, BaseModel]) -> _Files:
+        settings, rules = parsed["policy.yaml"], parsed["rules.yaml"]
+        checklist, lexicon = parsed["checklist.yaml"], parsed["lexicon.yaml"]
+        assert isinstance(settings, Settings) and isinstance(rules, RulesFile)
+        assert isinstance(checklist, Checklist) and isinstance(lexicon, Lexicon)
+        return cls(settings, rules, checklist, lexicon)
+
+
 def _cross_check(
-    parsed: dict[str, BaseModel], nodes: dict[str, yaml.Node | None], directory: Path
+    files: _Files, nodes: dict[str, yaml.Node | None], directory: Path
 ) -> Iterator[Problem]:
     """Checks across files: every asset type and fact value named anywhere must exist."""
-    settings = parsed["policy.yaml"]
-    rules = parsed["rules.yaml"]
-    checklist = parsed["checklist.yaml"]
-    lexicon = parsed["lexicon.yaml"]
-    assert isinstance(settings, Settings) and isinstance(rules, RulesFile)
-    assert isinstance(checklist, Checklist) and isinstance(lexicon, Lexicon)
+    settings, rules, checklist, lexicon = (
+        files.settings,
+        files.rules,
+        files.checklist,
+        files.lexicon,
+    )
     asset_types = set(settings.asset_types)
     categories = set(get_args(AssetCategory))
 
