@@ -103,6 +103,7 @@ class _Compiled:
     facts: dict[str, list[tuple[int, bool, Any, re.Pattern[str]]]]
     instructions: list[re.Pattern[str]]
     policy_questions: list[re.Pattern[str]]
+    negation: re.Pattern[str] | None
 
 
 _COMPILED: dict[str, _Compiled] = {}
@@ -128,6 +129,14 @@ def _compiled(policy: Policy) -> _Compiled:
             },
             instructions=[_word_start(p) for p in lexicon.instruction_patterns],
             policy_questions=[_word_start(p) for p in lexicon.policy_question_patterns],
+            negation=(
+                re.compile(
+                    rf"(?<![\w])(?:{'|'.join(fold(p) for p in lexicon.negation_patterns)})"
+                    r"\s+(?:\S+\s+){0,2}$"
+                )
+                if lexicon.negation_patterns
+                else None
+            ),
         )
         _COMPILED[policy.version] = cached
     return cached
@@ -137,6 +146,10 @@ def _matches(folded: str, original: str, fact: str, patterns: _Compiled) -> list
     found = []
     for rank, context, value, pattern in patterns.facts.get(fact, []):
         for m in pattern.finditer(folded):
+            if patterns.negation and patterns.negation.search(
+                folded[max(0, m.start() - 30) : m.start()]
+            ):
+                continue  # "no gate 2 yet", "not approved", "without a support contract"
             text = original[m.start() : m.end()]
             found.append(_Match(fact, value, m.start(), m.end(), text, rank, context))
     return found
@@ -269,11 +282,30 @@ def _items(
             owner.amounts.extend(clause.amounts)
         owner.lives.extend(clause.lives)
         owner.matches.append(_Match("_span", None, clause.start, clause.end, clause.text))
+    for clause in owners:
+        _settle_amounts(clause, folded, conflicts)
     for clause in _merge_repeats(owners):
         facts = _item_facts(clause, folded, lexicon)
         if "amount" in conflicts and not clause.amounts:
             facts.pop("amount", None)
         yield Item(description=clause.text.strip()[:120], facts=facts)
+
+
+def _settle_amounts(clause: _Clause, folded: str, conflicts: dict[str, list[str]]) -> None:
+    """Two different one-off totals for one item ("quote $4,200, invoice $6,100") conflict.
+
+    Amounts after "incl." are parts of the total, and unit price times quantity agrees with
+    the total, so neither counts as a second figure.
+    """
+    included = _INCLUDED.search(folded, clause.start, clause.end)
+    cut = included.start() if included else clause.end
+    totals = [a for a in clause.amounts if not a.each and a.money.per is None and a.start < cut]
+    distinct = {a.money.amount for a in totals}
+    products = _consistent_amounts(clause) - {a.money.amount for a in clause.amounts}
+    if len(distinct - products) + bool(distinct & products) < 2:
+        return
+    conflicts["amount"] = sorted({str(a.money) for a in totals})
+    clause.amounts = []
 
 
 def _demote_descriptors(clauses: list[_Clause]) -> None:

@@ -286,6 +286,8 @@ class Lexicon(Strict):
     phase_precedence: list[str]
     phase_conflicts: list[list[str]] = Field(default_factory=list)
     instruction_patterns: list[str] = Field(default_factory=list)
+    #: a fact's words right after one of these do not count ("no gate 2 yet", "not approved")
+    negation_patterns: list[str] = Field(default_factory=list)
     policy_question_patterns: list[str] = Field(default_factory=list)
 
 

@@ -179,3 +179,22 @@ def test_approval_route_follows_the_total(policy) -> None:
     assert decision.approval.route == "cfo"
     assert decision.approval.finance_channel
     assert any("asset-register" in note for note in decision.approval.notes)
+
+
+def test_negated_gate_is_not_a_gate(policy) -> None:
+    decision = ask(policy, "internal OCR tool, no gate 2 yet, 45k dev time so far")
+    assert decision.verdict == "needs_review"
+    assert "phase" not in decision.facts.shared
+
+
+def test_two_prices_for_one_item_are_a_conflict(policy) -> None:
+    decision = ask(policy, "laptop: quote said $4,200 but the invoice says $6,100")
+    assert decision.verdict == "needs_review"
+    assert "amount" in decision.facts.conflicts
+    assert decision.next_question is not None and decision.next_question.fact == "unit_amount"
+
+
+def test_capacity_dedicated_to_us_is_referred_as_a_possible_lease(policy) -> None:
+    decision = ask(policy, "vendor offers 16 dedicated H100 nodes reserved just for us, 24 months")
+    assert decision.verdict == "needs_review"
+    assert decision.rules_fired[0].id == "LEASE-OUT-OF-SCOPE"
