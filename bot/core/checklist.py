@@ -56,7 +56,7 @@ def _verdicts_after(
     evaluation: Evaluation, missing: MissingFact, question: Question, policy: Policy
 ) -> list[str]:
     candidates = [o.value for o in question.options] or question.probe_values
-    verdicts = []
+    verdicts: list[str] = []
     for value in candidates:
         fact = Fact(value=validate_fact_value(question.fact, value), source=Source.ANSWERED)
         trial = evaluation.facts.with_fact(question.fact, fact, item=missing.item)

@@ -321,15 +321,15 @@ def find_quantities(text: str, skip: list[Found]) -> list[FoundQuantity]:
     for match in _QUANTITY_RE.finditer(text):
         if not free(match.start(), match.end()):
             continue
-        n = _to_number(match.group("n"))
-        if n is None or n != int(n) or n < 1:
+        number = _to_number(match.group("n"))
+        if number is None or number != int(number) or number < 1:
             continue
         following = text[match.end() : match.end() + 12].lower()
         if re.match(
             rf"(?:{_YEAR_UNITS}|{_MONTH_UNITS}|%|k\b|m\b|gb|tb|h\b|hours|days|weeks)", following
         ):
             continue
-        found.append(FoundQuantity(match.start(), match.end(), match.group(0), int(n)))
+        found.append(FoundQuantity(match.start(), match.end(), match.group(0), int(number)))
     return sorted(found, key=lambda q: q.start)
 
 

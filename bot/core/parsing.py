@@ -345,9 +345,10 @@ def _merge_repeats(owners: list[_Clause]) -> list[_Clause]:
     merged: list[_Clause] = []
     for clause in owners:
         previous = merged[-1] if merged else None
-        same = previous is not None and previous.asset and clause.asset
         if (
-            same
+            previous is not None
+            and previous.asset is not None
+            and clause.asset is not None
             and previous.asset.value == clause.asset.value
             and not (previous.amounts and clause.amounts)
         ):

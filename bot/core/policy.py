@@ -109,8 +109,12 @@ def _condition_kind(data: Any) -> str:
         for key in ("all", "any", "not"):
             if key in data:
                 return key
-    elif isinstance(data, BaseModel):
-        return {AllOf: "all", AnyOf: "any", NotOf: "not"}.get(type(data), "fact")
+    elif isinstance(data, AllOf):
+        return "all"
+    elif isinstance(data, AnyOf):
+        return "any"
+    elif isinstance(data, NotOf):
+        return "not"
     return "fact"
 
 
