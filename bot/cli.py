@@ -135,6 +135,45 @@ def chat(
         store.close()
 
 
+@app.command()
+def serve(
+    http: Annotated[
+        bool, typer.Option("--http", help="HTTP mode even when SLACK_APP_TOKEN is set.")
+    ] = False,
+    port: Annotated[int, typer.Option(help="HTTP port (Slack posts to /slack/events).")] = 3000,
+    host: Annotated[str, typer.Option(help="HTTP address to listen on.")] = "0.0.0.0",
+    rules_dir: RulesOption = None,
+) -> None:
+    """Run the Slack app: Socket Mode when SLACK_APP_TOKEN is set, else HTTP."""
+    import logging
+
+    from bot.slack.app import build_app
+    from bot.slack.server import http_server, socket_mode
+    from bot.storage import Store
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    config = _config(rules_dir)
+    if not config.slack_bot_token:
+        typer.echo("SLACK_BOT_TOKEN is not set; `capexbot chat` runs without Slack.", err=True)
+        raise typer.Exit(2)
+    socket = bool(config.slack_app_token) and not http
+    if not socket and not config.slack_signing_secret:
+        typer.echo("HTTP mode needs SLACK_SIGNING_SECRET (or set SLACK_APP_TOKEN).", err=True)
+        raise typer.Exit(2)
+    store = Store.open(config.database)
+    slack_app = build_app(config, Assistant(config, _policy(config)), store)
+    if socket:
+        typer.echo("Serving Slack in Socket Mode", err=True)
+        socket_mode(slack_app, config.slack_app_token or "")
+        return
+    server = http_server(slack_app, host, port)
+    typer.echo(f"Serving Slack over HTTP on {host}:{server.server_port}/slack/events", err=True)
+    try:
+        server.serve_forever()
+    finally:
+        store.close()
+
+
 def main() -> None:  # pragma: no cover - console entry for `python -m bot.cli`
     app()
 

@@ -92,6 +92,8 @@ class ConversationService:
         state = self._active(key)
         if state is None or state.question is None:
             return Turn(key=key, status="none", note="That checklist is closed already.")
+        if state.user_id != where.user_id:
+            return Turn(key=key, status="active", note="This checklist belongs to someone else.")
         if state.question.id != question_id or not 0 <= index < len(state.question.options):
             return Turn(
                 key=key,

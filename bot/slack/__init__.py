@@ -1,0 +1,1 @@
+"""The Slack app: Bolt listeners, Block Kit, App Home, the assistant pane, serving."""

@@ -1,0 +1,178 @@
+"""Buttons: checklist answers, continue in a DM, feedback, and the finance approvals.
+
+Approvals are checked against the configured approvers; anyone else gets an ephemeral
+refusal. The store's unique constraint makes two clicks at once record one approval.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from slack_bolt import Ack, App, BoltContext
+from slack_sdk import WebClient
+
+from bot.conversation import Turn, Where
+from bot.slack.blocks import answered_blocks, turn_blocks, turn_text
+from bot.slack.deps import Deps, dm_key
+from bot.slack.views import finance_blocks
+
+NOT_AN_APPROVER = (
+    "Only the approvers configured for the CapEx assistant can approve, reject or ask for "
+    "information on budget requests."
+)
+
+
+def just_ack(ack: Ack) -> None:
+    ack()
+
+
+def register(app: App, deps: Deps) -> None:
+    def checklist_answer(body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
+        value = json.loads(action["value"])
+        key, user = value["c"], body["user"]["id"]
+        channel, ts, thread_ts = _message_place(body)
+        pending = deps.conversations.pending(key)
+        where = Where(user_id=user, surface="button", channel=channel, thread_ts=thread_ts)
+        turn = deps.conversations.answer_option(key, where, value["q"], int(value["i"]))
+        if turn.decision is None:  # not taken: stale, closed, or someone else's
+            client.chat_postEphemeral(channel=channel, user=user, text=turn.note or "Not taken.")
+            return
+        if pending is not None and pending.question is not None:
+            label = pending.question.options[int(value["i"])].label
+            client.chat_update(
+                channel=channel,
+                ts=ts,
+                text=label,
+                blocks=answered_blocks(pending.question.text, label),
+            )
+        _post_turn(client, channel, thread_ts, turn)
+
+    def restart(body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
+        channel, _, thread_ts = _message_place(body)
+        where = Where(user_id=body["user"]["id"], surface="button", channel=channel)
+        if _owner_ok(deps, client, action["value"], where):
+            _post_turn(
+                client, channel, thread_ts, deps.conversations.start_over(action["value"], where)
+            )
+
+    def cancel(body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
+        channel, _, thread_ts = _message_place(body)
+        where = Where(user_id=body["user"]["id"], surface="button", channel=channel)
+        if _owner_ok(deps, client, action["value"], where):
+            _post_turn(client, channel, thread_ts, deps.conversations.cancel(action["value"]))
+
+    def continue_in_dm(
+        body: dict[str, Any], action: dict[str, Any], client: WebClient, context: BoltContext
+    ) -> None:
+        user = body["user"]["id"]
+        where = Where(user_id=user, surface="dm")
+        turn = deps.conversations.start_from_decision(
+            dm_key(context.team_id, user), where, int(action["value"])
+        )
+        note = "Let's settle this one together."
+        turn.note = f"{note} {turn.note}" if turn.note else note
+        client.chat_postMessage(channel=user, text=turn_text(turn), blocks=turn_blocks(turn))
+
+    def feedback(body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
+        value = "helpful" if action["action_id"] == "feedback_helpful" else "wrong"
+        user = body["user"]["id"]
+        deps.store.record_feedback(int(action["value"]), user, value)
+        channel, _, thread_ts = _message_place(body)
+        thanks = (
+            "Thanks, noted." if value == "helpful" else "Thanks: finance will review this answer."
+        )
+        client.chat_postEphemeral(channel=channel, user=user, text=thanks, thread_ts=thread_ts)
+
+    def approval(
+        body: dict[str, Any], action: dict[str, Any], client: WebClient, context: BoltContext
+    ) -> None:
+        decide_request(deps, client, body, action, context.team_id)
+
+    app.action(re.compile(r"^checklist_answer_\d+$"))(ack=just_ack, lazy=[checklist_answer])
+    app.action("checklist_restart")(ack=just_ack, lazy=[restart])
+    app.action("checklist_cancel")(ack=just_ack, lazy=[cancel])
+    app.action("continue_in_dm")(ack=just_ack, lazy=[continue_in_dm])
+    app.action(re.compile(r"^feedback_(helpful|wrong)$"))(ack=just_ack, lazy=[feedback])
+    app.action(re.compile(r"^(approve|reject|info)_request$"))(ack=just_ack, lazy=[approval])
+
+
+def decide_request(
+    deps: Deps, client: WebClient, body: dict[str, Any], action: dict[str, Any], team: str | None
+) -> None:
+    user = body["user"]["id"]
+    channel, ts, _ = _message_place(body)
+    if user not in deps.config.approvers:
+        client.chat_postEphemeral(channel=channel, user=user, text=NOT_AN_APPROVER)
+        return
+    request = deps.store.get_request(int(action["value"]))
+    decision = deps.store.decision_model(request.decision_id) if request else None
+    if request is None or decision is None:
+        client.chat_postEphemeral(channel=channel, user=user, text="I cannot find that request.")
+        return
+    if action["action_id"] == "info_request":
+        deps.store.request_info(request.id, user)
+        note = f":question: <@{user}> asked the requester for more information."
+        client.chat_update(
+            channel=channel,
+            ts=ts,
+            text=f"Budget request {request.ref}",
+            blocks=finance_blocks(request, decision, note=note),
+        )
+        client.chat_postMessage(
+            channel=request.requester,
+            text=(
+                f"<@{user}> needs more information on your budget request {request.ref} "
+                f"({request.objective[:100]}). Reply to them directly, or file an updated request."
+            ),
+        )
+        return
+    outcome = "approved" if action["action_id"] == "approve_request" else "rejected"
+    recorded = deps.store.decide_request(request.id, outcome, user)
+    if recorded is None:
+        earlier = deps.store.approval_for(request.id)
+        who = f" by <@{earlier.approver}>" if earlier else ""
+        state = earlier.outcome if earlier else "decided"
+        client.chat_postEphemeral(
+            channel=channel, user=user, text=f"{request.ref} was already {state}{who}."
+        )
+        return
+    client.chat_update(
+        channel=channel,
+        ts=ts,
+        text=f"Budget request {request.ref} {outcome}",
+        blocks=finance_blocks(request, decision, recorded),
+    )
+    client.chat_postMessage(
+        channel=request.requester,
+        text=f"Your budget request {request.ref} was {outcome} by <@{user}>.",
+    )
+    deps.publish_home(client, team, request.requester)
+
+
+def _message_place(body: dict[str, Any]) -> tuple[str, str, str | None]:
+    """The channel and ts of the message whose button was clicked, and its thread if any."""
+    container = body.get("container") or {}
+    message = body.get("message") or {}
+    channel = container.get("channel_id") or (body.get("channel") or {}).get("id")
+    ts = container.get("message_ts") or message.get("ts")
+    return channel, ts, message.get("thread_ts")
+
+
+def _owner_ok(deps: Deps, client: WebClient, key: str, where: Where) -> bool:
+    state = deps.store.get_conversation(key)
+    if state is not None and state.user_id != where.user_id:
+        client.chat_postEphemeral(
+            channel=where.channel,
+            user=where.user_id,
+            text="This checklist belongs to someone else.",
+        )
+        return False
+    return True
+
+
+def _post_turn(client: WebClient, channel: str, thread_ts: str | None, turn: Turn) -> None:
+    client.chat_postMessage(
+        channel=channel, thread_ts=thread_ts, text=turn_text(turn), blocks=turn_blocks(turn)
+    )

@@ -1,0 +1,38 @@
+"""What every listener needs, built once per app: config, the assistant, storage, the dialog."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from slack_sdk import WebClient
+
+from bot.config import Config
+from bot.conversation import ConversationService
+from bot.service import Assistant
+from bot.slack.views import home_view
+from bot.storage import Store
+
+
+@dataclass
+class Deps:
+    config: Config
+    assistant: Assistant
+    store: Store
+    conversations: ConversationService
+
+    def publish_home(self, client: WebClient, team_id: str | None, user_id: str) -> None:
+        """Refresh the user's App Home: their open checklist and recent requests."""
+        pending = self.conversations.pending(dm_key(team_id, user_id))
+        question = pending.question.text if pending and pending.question else None
+        view = home_view(self.store.list_requests(user_id), question)
+        client.views_publish(user_id=user_id, view=view)
+
+
+def dm_key(team_id: str | None, user_id: str) -> str:
+    """One checklist per user in direct messages."""
+    return f"dm:{team_id or '-'}:{user_id}"
+
+
+def thread_key(team_id: str | None, channel: str, thread_ts: str) -> str:
+    """One checklist per assistant thread."""
+    return f"thread:{team_id or '-'}:{channel}:{thread_ts}"

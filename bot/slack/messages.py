@@ -1,0 +1,81 @@
+"""Messages: @mentions and watched channels get an answer in the thread; DMs run the checklist.
+
+Each listener acknowledges at once and does the work in a lazy function (Bolt runs it in a
+thread after the 200 went back), so Slack never waits for the rules or retrieval.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from slack_bolt import Ack, App, BoltContext
+from slack_sdk import WebClient
+
+from bot.conversation import HELP_TEXT, Where
+from bot.core import Request
+from bot.slack.blocks import decision_blocks, turn_blocks, turn_text
+from bot.slack.deps import Deps, dm_key
+
+_MENTION = re.compile(r"<@[A-Z0-9]+(?:\|[^>]*)?>")
+
+
+def just_ack(ack: Ack) -> None:
+    ack()
+
+
+def register(app: App, deps: Deps) -> None:
+    def mention(event: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+        answer_in_thread(deps, client, event, surface="mention")
+
+    def message(event: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+        if event.get("subtype") or event.get("bot_id") or not event.get("user"):
+            return  # edits, joins, bot posts (our own included)
+        if event.get("channel_type") == "im":
+            checklist_in_dm(deps, client, event, context.team_id)
+        elif event.get("channel") in deps.config.watched_channels:
+            bot = context.bot_user_id
+            if bot and f"<@{bot}" in event.get("text", ""):
+                return  # the app_mention event answers this one
+            answer_in_thread(deps, client, event, surface="channel", quiet=True)
+
+    app.event("app_mention")(ack=just_ack, lazy=[mention])
+    app.event("message")(ack=just_ack, lazy=[message])
+
+
+def answer_in_thread(
+    deps: Deps, client: WebClient, event: dict[str, Any], *, surface: str, quiet: bool = False
+) -> None:
+    """Decide the message and reply in its thread; ``quiet`` skips messages not about spending."""
+    text = _MENTION.sub(" ", event.get("text", "")).strip()
+    channel, thread_ts = event["channel"], event.get("thread_ts") or event["ts"]
+    if not text:
+        client.chat_postMessage(channel=channel, thread_ts=thread_ts, text=HELP_TEXT)
+        return
+    decision = deps.assistant.answer(Request(text=text))
+    if quiet and decision.kind == "not_spending":
+        return
+    decision_id = deps.store.record_decision(
+        decision,
+        surface=surface,
+        user_id=event.get("user"),
+        channel=channel,
+        thread_ts=thread_ts,
+        input_text=text,
+        input={"text": text},
+    )
+    client.chat_postMessage(
+        channel=channel,
+        thread_ts=thread_ts,
+        text=decision.summary,
+        blocks=decision_blocks(decision, decision_id, offer_dm=True),
+    )
+
+
+def checklist_in_dm(
+    deps: Deps, client: WebClient, event: dict[str, Any], team_id: str | None
+) -> None:
+    user, channel = event["user"], event["channel"]
+    where = Where(user_id=user, surface="dm", channel=channel)
+    turn = deps.conversations.message(dm_key(team_id, user), where, event.get("text", ""))
+    client.chat_postMessage(channel=channel, text=turn_text(turn), blocks=turn_blocks(turn))

@@ -1,0 +1,130 @@
+"""Budget requests as Slack shows them: the requester's receipt, the finance post, App Home."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.core import Decision
+from bot.render.text import VERDICT_LABELS
+from bot.slack.blocks import Block, button, context, decision_blocks, section
+from bot.storage.models import Approval, BudgetRequest
+
+STATUS_LABELS = {
+    "submitted": "recorded (approval with the budget owner)",
+    "pending": "waiting for finance approval",
+    "info_requested": "finance asked for more information",
+    "approved": "approved",
+    "rejected": "rejected",
+}
+
+HOW_TO = (
+    "*Ask in a channel:* mention me with the purchase, e.g. "
+    "`@CapEx is a $40k GPU server for production inference CapEx?` I answer in the thread.\n"
+    "*Budget request:* type `/capex` for the one-page form; `/capex list` shows your requests, "
+    "`/capex status CX-00012` one of them.\n"
+    "*Before you buy:* send me a direct message and I walk you through the checklist, one "
+    "question at a time. Say `start over` or `cancel` whenever you like; it waits for you."
+)
+
+
+def _form_line(request: BudgetRequest) -> str:
+    form = request.form
+    return f"{form.get('currency', '')} {float(form.get('amount', 0)):,.2f}"
+
+
+def receipt_blocks(request: BudgetRequest, decision: Decision) -> list[Block]:
+    """The DM to the requester: the request id, the classification, where it goes next."""
+    head = (
+        f":memo: *Budget request {request.ref}* recorded: {request.objective[:300]}\n"
+        f"Amount {_form_line(request)} · cost center {request.cost_center} · "
+        f"status: {STATUS_LABELS.get(request.status, request.status)}"
+    )
+    return [section(head), *decision_blocks(decision, request.decision_id, feedback=False)][:50]
+
+
+def finance_blocks(
+    request: BudgetRequest,
+    decision: Decision,
+    approval: Approval | None = None,
+    note: str | None = None,
+) -> list[Block]:
+    """The post in the finance channel; its buttons go once the request is decided."""
+    forecast = request.form.get("forecast") or {}
+    cases = ", ".join(f"{k} {v}" for k, v in forecast.items() if v is not None) or "none given"
+    fields = [
+        f"*Requester:* <@{request.requester}>",
+        f"*Amount:* {_form_line(request)}",
+        f"*Cost center:* {request.cost_center}",
+        f"*Verdict:* {VERDICT_LABELS[decision.verdict]}",
+        f"*Route:* {request.route or '-'}",
+        f"*Forecast:* {cases}",
+    ]
+    blocks: list[Block] = [
+        section(f":inbox_tray: *Budget request {request.ref}*: {request.objective[:500]}"),
+        {"type": "section", "fields": [{"type": "mrkdwn", "text": f} for f in fields]},
+        section(decision.summary),
+    ]
+    if decision.approval:
+        blocks.append(context(f"Approvers by policy: {', '.join(decision.approval.approvers)}"))
+    if approval is not None:
+        mark = ":white_check_mark:" if approval.outcome == "approved" else ":x:"
+        when = approval.decided_at.strftime("%Y-%m-%d %H:%M UTC")
+        blocks.append(
+            section(f"{mark} *{approval.outcome.capitalize()}* by <@{approval.approver}> on {when}")
+        )
+        return blocks
+    if note:
+        blocks.append(context(note))
+    value = str(request.id)
+    blocks.append(
+        {
+            "type": "actions",
+            "block_id": "approval",
+            "elements": [
+                button("Approve", "approve_request", value, "primary"),
+                button("Reject", "reject_request", value, "danger"),
+                button("Ask for info", "info_request", value),
+            ],
+        }
+    )
+    return blocks
+
+
+def status_blocks(request: BudgetRequest, approval: Approval | None) -> list[Block]:
+    text = (
+        f"*{request.ref}* · {request.objective[:200]}\n"
+        f"{_form_line(request)} · {VERDICT_LABELS.get(request.verdict, request.verdict)} · "
+        f"{STATUS_LABELS.get(request.status, request.status)}"
+    )
+    if approval is not None:
+        text += f" by <@{approval.approver}> on {approval.decided_at:%Y-%m-%d}"
+    return [section(text)]
+
+
+def list_blocks(requests: list[BudgetRequest]) -> list[Block]:
+    if not requests:
+        return [section("You have no budget requests yet. Type `/capex` to file one.")]
+    lines = [
+        f"• *{r.ref}* {r.created_at:%Y-%m-%d} · {r.objective[:80]} · {_form_line(r)} · "
+        f"{STATUS_LABELS.get(r.status, r.status)}"
+        for r in requests
+    ]
+    return [section("*Your recent budget requests*\n" + "\n".join(lines))]
+
+
+def home_view(requests: list[BudgetRequest], open_question: str | None) -> dict[str, Any]:
+    """App Home: how to use the bot, the user's open checklist, their recent requests."""
+    blocks: list[Block] = [
+        {"type": "header", "text": {"type": "plain_text", "text": "CapEx assistant"}},
+        section(
+            "Is it CapEx or OpEx? I answer from the capitalization policy, the same way every time."
+        ),
+        section(HOW_TO),
+        {"type": "divider"},
+    ]
+    if open_question:
+        blocks.append(
+            section(f":hourglass_flowing_sand: *Your checklist is waiting:* {open_question}")
+        )
+    blocks.extend(list_blocks(requests))
+    return {"type": "home", "blocks": blocks}

@@ -1,0 +1,76 @@
+"""The real app over real HTTP on loopback, talking to a fake Slack Web API."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fake_slack import FakeSlack
+from slack_harness import APPROVER, FINANCE, WATCHED, Running
+from slack_requests import SECRET, SlackSender
+
+from bot.config import Config
+from bot.service import Assistant
+from bot.slack.app import build_app
+from bot.slack.server import http_server
+from bot.storage import Store
+from bot.storage.testing import postgres_unavailable, scratch_postgres
+
+
+@pytest.fixture(scope="session")
+def assistant() -> Assistant:
+    return Assistant(Config())
+
+
+@pytest.fixture
+def slack() -> Iterator[FakeSlack]:
+    fake = FakeSlack().start()
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'state.db'}"
+        return
+    reason = postgres_unavailable()
+    if reason:
+        pytest.skip(reason)
+    with scratch_postgres() as url:
+        yield url
+
+
+@pytest.fixture
+def start_bot(slack: FakeSlack, database_url: str, assistant: Assistant) -> Iterator[object]:
+    """Starts an app instance (a 'process') on the shared database; call again to restart."""
+    running: list[Running] = []
+
+    def start() -> Running:
+        config = Config(
+            database_url=database_url,
+            slack_bot_token="xoxb-test",
+            slack_signing_secret=SECRET,
+            slack_api_url=slack.url,
+            approvers=[APPROVER],
+            finance_channel=FINANCE,
+            watched_channels=[WATCHED],
+        )
+        store = Store.open(database_url)
+        server = http_server(build_app(config, assistant, store), "127.0.0.1", 0)
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        url = f"http://127.0.0.1:{server.server_port}/slack/events"
+        running.append(Running(SlackSender(url), store, server))
+        return running[-1]
+
+    yield start
+    for instance in running:
+        instance.stop()
+
+
+@pytest.fixture
+def bot(start_bot) -> Running:  # type: ignore[no-untyped-def]
+    return start_bot()

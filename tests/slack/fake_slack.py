@@ -1,0 +1,112 @@
+"""A local stand-in for Slack's Web API: records every call and answers ``ok``.
+
+The app under test gets ``SLACK_API_URL`` pointing here, so the tests can assert on what the
+app sent (``views.open``, ``chat.postMessage``...) without any network.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import threading
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qsl
+
+BOT_USER = "UBOTCAPEX"
+TEAM = "T0TEST"
+
+
+@dataclass
+class Call:
+    method: str
+    params: dict[str, Any]
+
+
+class FakeSlack:
+    def __init__(self) -> None:
+        self.calls: list[Call] = []
+        self._changed = threading.Condition()
+        self._ts = itertools.count(1)
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                raw = self.rfile.read(length).decode() if length else ""
+                if "json" in (self.headers.get("Content-Type") or ""):
+                    params = json.loads(raw or "{}")
+                else:
+                    params = dict(parse_qsl(raw))
+                method = self.path.rsplit("/", 1)[-1]
+                body = json.dumps(fake.record(method, params)).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_port}/api/"
+        self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def start(self) -> FakeSlack:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+    def record(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
+        with self._changed:
+            self.calls.append(Call(method, params))
+            self._changed.notify_all()
+        if method == "auth.test":
+            return {
+                "ok": True,
+                "user_id": BOT_USER,
+                "bot_id": "BCAPEX",
+                "team_id": TEAM,
+                "user": "capex",
+            }
+        if method in ("chat.postMessage", "chat.update"):
+            channel = str(params.get("channel", ""))
+            if channel.startswith("U"):  # posting to a user opens the app's DM with them
+                channel = "D" + channel[1:]
+            ts = params.get("ts") or f"1700000000.{next(self._ts):06d}"
+            return {
+                "ok": True,
+                "channel": channel,
+                "ts": ts,
+                "message": {"text": params.get("text")},
+            }
+        if method.startswith("views."):
+            return {"ok": True, "view": {"id": "V0TEST"}}
+        return {"ok": True}
+
+    def of(self, method: str) -> list[Call]:
+        with self._changed:
+            return [c for c in self.calls if c.method == method]
+
+    def wait_for(self, method: str, count: int = 1, timeout: float = 10.0) -> list[Call]:
+        """The calls of ``method`` once there are at least ``count`` (fails after ``timeout``)."""
+        with self._changed:
+            ok = self._changed.wait_for(
+                lambda: len([c for c in self.calls if c.method == method]) >= count, timeout
+            )
+            found = [c for c in self.calls if c.method == method]
+        assert ok, f"expected {count} {method} call(s), got {len(found)}: {self.summary()}"
+        return found
+
+    def summary(self) -> list[str]:
+        with self._changed:
+            return [c.method for c in self.calls]
+
+    def reset(self) -> None:
+        with self._changed:
+            self.calls.clear()
