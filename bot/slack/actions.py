@@ -155,16 +155,16 @@ def _message_place(body: dict[str, Any]) -> tuple[str, str, str | None]:
     """The channel and ts of the message whose button was clicked, and its thread if any."""
     container = body.get("container") or {}
     message = body.get("message") or {}
-    channel = container.get("channel_id") or (body.get("channel") or {}).get("id")
-    ts = container.get("message_ts") or message.get("ts")
-    return channel, ts, message.get("thread_ts")
+    channel = container.get("channel_id") or (body.get("channel") or {}).get("id") or ""
+    ts = container.get("message_ts") or message.get("ts") or ""
+    return str(channel), str(ts), message.get("thread_ts")
 
 
 def _owner_ok(deps: Deps, client: WebClient, key: str, where: Where) -> bool:
     state = deps.store.get_conversation(key)
     if state is not None and state.user_id != where.user_id:
         client.chat_postEphemeral(
-            channel=where.channel,
+            channel=where.channel or "",
             user=where.user_id,
             text="This checklist belongs to someone else.",
         )

@@ -246,7 +246,7 @@ def read_submission(view: dict[str, Any], policy: Policy) -> IntakeForm | dict[s
         )
         for case in FORECAST_CASES
     }
-    given = [forecast[c] for c in FORECAST_CASES if forecast[c] is not None]
+    given = [value for c in FORECAST_CASES if (value := forecast[c]) is not None]
     if given != sorted(given) and "forecast_accelerated" not in errors:
         errors["forecast_accelerated"] = (
             "The cases should rise: conservative ≤ expected ≤ accelerated."
