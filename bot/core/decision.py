@@ -26,6 +26,11 @@ class LineItem(BaseModel):
     useful_life_months: int | None = None
     depreciation_per_month: Decimal | None = None  # straight-line, in the amount's currency
     depreciation_per_year: Decimal | None = None
+    # Set by bot.finance for CapEx lines: the schedule's first month, and its charge to the P&L
+    # in the fiscal year it starts in (expensing would charge the whole amount to that year).
+    depreciation_start: str | None = None  # YYYY-MM
+    year_one_label: str | None = None  # that fiscal year, e.g. FY2026
+    year_one_charge: Decimal | None = None  # in the amount's currency
 
     @property
     def write_off_word(self) -> str:

@@ -270,6 +270,10 @@ def evaluate_facts(facts: Facts, policy: Policy) -> Evaluation:
             results.append(
                 _ItemResult(None, {"asset_type": "nothing can be decided without it"}, view)
             )
+        elif "amount" in facts.conflicts and view.values.get("amount") is None:
+            # several amounts and no way to tell which is this item's: one may be another cost
+            why = f"the message gives {' and '.join(facts.conflicts['amount'])}"
+            results.append(_ItemResult(None, {"unit_amount": why}, view))
         else:
             results.append(_classify(view, policy))
     treatments = [r.rule.outcome for r in results if r.rule]

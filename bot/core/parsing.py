@@ -262,17 +262,24 @@ def _items(
     """One item per clause that names an asset type; loose clauses lend to the item before.
 
     A loose clause with a second, different amount for an item that has one already
-    ("$1,800... actually the quote says $6,800") is a conflict, not a guess.
+    ("$1,800... actually the quote says $6,800") is a conflict, not a guess. A loose clause
+    with an amount before any named item, when that item has its own amount, is a cost the
+    bot cannot name: it becomes an item of unknown type, so every stated amount is accounted
+    for and none is silently dropped.
     """
     _demote_descriptors(clauses)
     owners = [c for c in clauses if c.asset]
     if not owners:
         return
+    orphans: list[_Clause] = []
     for clause in clauses:
         if clause.asset:
             continue
         before = [o for o in owners if o.start < clause.start]
         owner = before[-1] if before else owners[0]
+        if not before and clause.amounts and owner.amounts:
+            orphans.append(clause)  # "upgrade spine ($96k) and swap 3 dead psus ($1.2k)"
+            continue
         if clause.amounts and owner.amounts:
             known = _consistent_amounts(owner)
             if any(a.money.amount not in known for a in clause.amounts):
@@ -289,6 +296,11 @@ def _items(
         if "amount" in conflicts and not clause.amounts:
             facts.pop("amount", None)
         yield Item(description=clause.text.strip()[:120], facts=facts)
+    for clause in orphans:
+        # a cost the lexicon cannot name is an item of unknown type: the bot asks about it
+        yield Item(
+            description=clause.text.strip()[:120], facts=_item_facts(clause, folded, lexicon)
+        )
 
 
 def _settle_amounts(clause: _Clause, folded: str, conflicts: dict[str, list[str]]) -> None:

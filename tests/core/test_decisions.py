@@ -198,3 +198,16 @@ def test_capacity_dedicated_to_us_is_referred_as_a_possible_lease(policy) -> Non
     decision = ask(policy, "vendor offers 16 dedicated H100 nodes reserved just for us, 24 months")
     assert decision.verdict == "needs_review"
     assert decision.rules_fired[0].id == "LEASE-OUT-OF-SCOPE"
+
+
+def test_an_amount_no_item_explains_is_asked_about_not_dropped(policy) -> None:
+    orphan = ask(
+        policy, "while we're at it: rewire the thing ($96k), then swap 3 dead psus ($1.2k)"
+    )
+    assert orphan.verdict == "needs_review"
+    unnamed = [line for line in orphan.line_items if line.asset_type is None]
+    assert unnamed and unnamed[0].amount == Money(amount=96000, currency="USD")
+    assert orphan.next_question is not None and orphan.next_question.fact == "asset_type"
+    mixed = ask(policy, "rewire the thing ($96k) and swap 3 dead psus ($1.2k)")
+    assert mixed.verdict == "needs_review"
+    assert "amount" in mixed.facts.conflicts
