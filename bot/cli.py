@@ -140,7 +140,9 @@ def serve(
     http: Annotated[
         bool, typer.Option("--http", help="HTTP mode even when SLACK_APP_TOKEN is set.")
     ] = False,
-    port: Annotated[int, typer.Option(help="HTTP port (Slack posts to /slack/events).")] = 3000,
+    port: Annotated[
+        int, typer.Option(envvar="CAPEXBOT_PORT", help="HTTP port (Slack posts to /slack/events).")
+    ] = 3000,
     host: Annotated[str, typer.Option(help="HTTP address to listen on.")] = "0.0.0.0",
     rules_dir: RulesOption = None,
 ) -> None:
