@@ -1,0 +1,176 @@
+"""Split a document into chunks by heading, each keeping its heading path and section number.
+
+A chunk is the text under one heading (up to the next heading of any level). A long section
+is cut at paragraph boundaries into parts of about :data:`MAX_CHARS` characters, because the
+embedding model reads at most 256 tokens; every part keeps the section's heading path.
+
+A chunk whose last sentence points elsewhere ("See policy §5.4.", the way FAQ answers name
+their authority) records the sections it points to, so search can bring that text along.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+
+PATH_SEPARATOR = " › "
+MAX_CHARS = 1000
+
+HEADING = re.compile(r"^(#{1,6})[ \t]+(.+?)[ \t]*#*[ \t]*$")
+FENCE = re.compile(r"^(```|~~~)")
+#: "5.1 Owned hardware", "9. Leases", "§ 3.2 Useful life", "Section 4 Depreciation".
+SECTION_NUMBER = re.compile(r"^(?:§\s*|section\s+)?(\d+(?:\.\d+)*)\.?(?=\s|$)", re.IGNORECASE)
+REFERENCE = re.compile(r"(?:§\s*|\bsection\s+)(\d+(?:\.\d+)*)", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Heading:
+    level: int
+    title: str
+    line: int  # 1-based line in the loaded text
+
+
+@dataclass(frozen=True)
+class Section:
+    """The text under one heading, with the titles of the headings above it."""
+
+    path: tuple[str, ...]  # document title first
+    number: str  # "5.1", or "" when the heading has no number
+    body: str
+
+
+@dataclass(frozen=True)
+class Chunk:
+    id: str  # stable: the same document text gives the same ids
+    source: str  # file path relative to the knowledge folder
+    path: tuple[str, ...]
+    number: str
+    part: int  # index of this part within its section
+    text: str
+    refers: tuple[str, ...] = ()  # sections a closing "See §5.4." points to
+
+    @property
+    def section(self) -> str:
+        """The heading path as text: "Policy › 5. Property and equipment › 5.1 Owned hardware"."""
+        return PATH_SEPARATOR.join(self.path)
+
+    @property
+    def indexed_text(self) -> str:
+        """What the embedding model and BM25 see: the headings carry much of the meaning.
+
+        The document title is left out: it is the same for every chunk of a document and only
+        dilutes the embedding of a short passage.
+        """
+        headings = PATH_SEPARATOR.join(self.path[1:]) or self.path[0]
+        return f"{headings}\n\n{self.text}"
+
+
+def section_number(title: str) -> str:
+    match = SECTION_NUMBER.match(title.strip())
+    return match.group(1) if match else ""
+
+
+def references(text: str) -> tuple[str, ...]:
+    """Sections named by a closing "See ..." sentence: "See policy §5.2 and §5.4." -> 5.2, 5.4."""
+    last = re.split(r"(?<=[.!?])\s+", text.strip())[-1]
+    if not last.lower().startswith("see "):
+        return ()
+    return tuple(dict.fromkeys(n.rstrip(".") for n in REFERENCE.findall(last)))
+
+
+def headings(text: str) -> list[Heading]:
+    """The Markdown headings of ``text``, ignoring lines inside fenced code blocks."""
+    found: list[Heading] = []
+    fenced = False
+    for number, line in enumerate(text.splitlines(), start=1):
+        if FENCE.match(line):
+            fenced = not fenced
+            continue
+        match = None if fenced else HEADING.match(line)
+        if match:
+            title = _plain(match.group(2))
+            if title:
+                found.append(Heading(len(match.group(1)), title, number))
+    return found
+
+
+def sections(text: str, default_title: str) -> list[Section]:
+    """The document's sections in order. Text before the first heading belongs to the title."""
+    lines = text.splitlines()
+    marks = headings(text)
+    title = next((h.title for h in marks if h.level == 1), default_title)
+    result: list[Section] = []
+    stack: list[Heading] = []
+    starts = [*marks, Heading(0, "", len(lines) + 1)]
+    preamble = "\n".join(lines[: starts[0].line - 1])
+    if preamble.strip():
+        result.append(Section((title,), "", _clean(preamble)))
+    for heading, following in zip(marks, starts[1:], strict=True):
+        while stack and stack[-1].level >= heading.level:
+            stack.pop()
+        stack.append(heading)
+        path = tuple(h.title for h in stack)
+        if stack[0].level != 1:
+            path = (title, *path)
+        body = _clean("\n".join(lines[heading.line : following.line - 1]))
+        result.append(Section(path, section_number(heading.title), body))
+    return result
+
+
+def chunk_document(source: str, text: str, default_title: str) -> list[Chunk]:
+    """Chunks of every non-empty section; ids depend on the source, the path and the part."""
+    chunks: list[Chunk] = []
+    seen: dict[tuple[str, ...], int] = {}
+    for section in sections(text, default_title):
+        if not section.body:
+            continue
+        occurrence = seen.get(section.path, 0)
+        seen[section.path] = occurrence + 1
+        refers = references(section.body)
+        for part, piece in enumerate(_pieces(section.body)):
+            key = "\x1f".join((source, *section.path, str(occurrence), str(part)))
+            chunk_id = hashlib.sha256(key.encode()).hexdigest()[:24]
+            chunks.append(
+                Chunk(chunk_id, source, section.path, section.number, part, piece, refers)
+            )
+    return chunks
+
+
+def _pieces(body: str) -> list[str]:
+    """Paragraph groups of at most about MAX_CHARS; an overlong paragraph is cut at sentences."""
+    pieces: list[str] = []
+    current = ""
+    for paragraph in re.split(r"\n\s*\n", body):
+        for block in _sentence_groups(paragraph.strip()):
+            if current and len(current) + len(block) + 2 > MAX_CHARS:
+                pieces.append(current)
+                current = block
+            else:
+                current = f"{current}\n\n{block}" if current else block
+    if current:
+        pieces.append(current)
+    return pieces
+
+
+def _sentence_groups(paragraph: str) -> list[str]:
+    """The paragraph itself, or (PDF text has no blank lines) its sentences in groups."""
+    if len(paragraph) <= MAX_CHARS:
+        return [paragraph] if paragraph else []
+    groups: list[str] = []
+    for sentence in re.split(r"(?<=[.!?;:])\s+", paragraph):
+        if groups and len(groups[-1]) + len(sentence) + 1 <= MAX_CHARS:
+            groups[-1] = f"{groups[-1]} {sentence}"
+        else:
+            groups.append(sentence)
+    return groups
+
+
+def _plain(title: str) -> str:
+    """A heading without Markdown emphasis or links."""
+    title = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", title)
+    return re.sub(r"[*_`]+", "", title).strip()
+
+
+def _clean(body: str) -> str:
+    return re.sub(r"\n{3,}", "\n\n", body).strip()

@@ -1,0 +1,105 @@
+"""Keyword search: BM25 (bm25s) over the chunks, with a tokenizer for how employees write.
+
+Text is lower-cased and folded (accents removed), stopwords of the languages employees write in
+are dropped, and words are reduced to a crude stem so that "capitalise", "capitalized" and
+"capitalization" meet. The stemmer is deliberately small: the same function runs on the
+chunks and the query, so it only has to be consistent, not linguistically right.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import bm25s
+    import numpy as np
+
+WORD = re.compile(r"[a-z0-9]+")
+#: Stopwords that are content words in this domain ("AI", "per unit", "our own servers").
+KEEP = frozenset({"ai", "per", "non", "own", "over", "under", "before", "after", "nas"})
+SPELLING = {"licence": "license", "centre": "center", "labour": "labor", "programme": "program"}
+SUFFIXES = (
+    "izations", "isations", "ization", "isation", "ations", "ation", "ating", "ated", "izing",
+    "ising", "ized", "ised", "izes", "ises", "ize", "ise", "ate", "ings", "ing", "ment", "ed",
+    "ly",
+)  # fmt: skip
+
+
+def fold(text: str) -> str:
+    """Lower case without accents: "Réparation" -> "reparation"."""
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def stem(word: str) -> str:
+    if len(word) > 4 and word.endswith("ies"):
+        word = word[:-3] + "y"
+    elif len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        word = word[:-1]
+    word = SPELLING.get(word, word)
+    for suffix in SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            word = word[: -len(suffix)]
+            break
+    if len(word) > 3 and word.endswith("e"):
+        word = word[:-1]
+    return word
+
+
+def tokens(text: str) -> list[str]:
+    stop = _stopwords()
+    return [
+        stem(word)
+        for word in WORD.findall(fold(text))
+        if word not in stop and (len(word) > 1 or word.isdigit())
+    ]
+
+
+@functools.cache
+def _stopwords() -> frozenset[str]:
+    from bm25s import stopwords
+
+    languages = ("EN_PLUS", "GERMAN", "FRENCH", "SPANISH", "PORTUGUESE", "DUTCH", "ITALIAN")
+    words = {fold(w) for lang in languages for w in getattr(stopwords, f"STOPWORDS_{lang}")}
+    return frozenset(words - KEEP)
+
+
+class KeywordIndex:
+    """BM25 over chunk texts; positions are the chunk order the index was built with."""
+
+    def __init__(self, model: bm25s.BM25) -> None:
+        self._model = model
+
+    @classmethod
+    def build(cls, texts: list[str]) -> KeywordIndex:
+        import bm25s
+
+        model = bm25s.BM25()
+        model.index([tokens(t) for t in texts], show_progress=False)
+        return cls(model)
+
+    def save(self, directory: Path) -> None:
+        self._model.save(str(directory), show_progress=False)
+
+    @classmethod
+    def load(cls, directory: Path) -> KeywordIndex:
+        import bm25s
+
+        return cls(bm25s.BM25.load(str(directory)))
+
+    def search(self, query: str, k: int) -> list[tuple[int, float]]:
+        """The best ``k`` positions with a positive score, best first."""
+        import numpy as np
+
+        ids = self._model.get_tokens_ids(tokens(query))
+        if not ids:
+            return []
+        scores: np.ndarray = self._model.get_scores(ids)
+        k = min(k, len(scores))
+        top = np.argpartition(-scores, k - 1)[:k]
+        top = top[np.argsort(-scores[top], kind="stable")]
+        return [(int(i), float(scores[i])) for i in top if scores[i] > 0]

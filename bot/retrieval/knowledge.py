@@ -1,0 +1,45 @@
+"""Open the knowledge base for a knowledge folder, building or refreshing its index if needed."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from bot.retrieval.search import KnowledgeBase
+from bot.retrieval.store import Paths, file_hashes, read_manifest
+
+
+class KnowledgeIndexMissing(Exception):
+    """The index does not match the knowledge folder and building it was not allowed."""
+
+
+def open_knowledge(
+    knowledge_dir: Path,
+    data_dir: Path,
+    build: bool = True,
+    notify: Callable[[str], None] | None = None,
+) -> KnowledgeBase:
+    """The knowledge base of ``knowledge_dir``, indexed under ``data_dir``.
+
+    The documents' bytes are hashed and compared with the manifest of the last ingest (a few
+    ms for the example policy). When they differ, or nothing was ingested yet, the index is
+    brought up to date first (only changed documents are embedded again), unless ``build``
+    is False, in which case :class:`KnowledgeIndexMissing` says what to run.
+    """
+    paths = Paths(data_dir)
+    manifest = read_manifest(paths)
+    if manifest is None or not manifest.current_for(file_hashes(knowledge_dir)):
+        if not build:
+            raise KnowledgeIndexMissing(
+                f"The policy index in {data_dir} does not match {knowledge_dir}: "
+                "run `capexbot ingest`."
+            )
+        from bot.retrieval.ingest import ingest
+
+        if notify is not None:
+            verb = "Indexing" if manifest is None else "Updating the index of"
+            notify(f"{verb} the policy documents in {knowledge_dir}…")
+        ingest(knowledge_dir, data_dir)
+        manifest = read_manifest(paths)
+        assert manifest is not None  # ingest writes it last
+    return KnowledgeBase(data_dir, manifest)
