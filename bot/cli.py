@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import sys
+from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -13,6 +14,9 @@ from bot.core import Framework, Policy, PolicyError, Request, load_policy
 from bot.evaluation import ScenarioFileError, load_scenarios, run_eval
 from bot.render.text import render_text
 from bot.service import Assistant
+
+if TYPE_CHECKING:
+    from bot.retrieval.search import KnowledgeBase
 
 app = typer.Typer(
     help="The CapEx assistant: is this CapEx or OpEx, from your own capitalization policy.",
@@ -25,13 +29,44 @@ RulesOption = Annotated[
     typer.Option("--rules-dir", help="Policy rules folder [env: CAPEXBOT_RULES_DIR]"),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON.")]
+KnowledgeOption = Annotated[
+    Path | None,
+    typer.Option("--knowledge-dir", help="Policy documents folder [env: CAPEXBOT_KNOWLEDGE_DIR]"),
+]
 
 
-def _config(rules_dir: Path | None = None) -> Config:
+class SearchMode(StrEnum):
+    hybrid = "hybrid"
+    semantic = "semantic"
+    keyword = "keyword"
+
+
+ModeOption = Annotated[
+    SearchMode, typer.Option("--mode", help="Semantic and keyword fused, or one of them.")
+]
+
+
+def _config(rules_dir: Path | None = None, knowledge_dir: Path | None = None) -> Config:
     config = Config()
     if rules_dir is not None:
         config.rules_dir = rules_dir
+    if knowledge_dir is not None:
+        config.knowledge_dir = knowledge_dir
     return config
+
+
+def _knowledge(config: Config, quiet: bool = False) -> KnowledgeBase:
+    """The knowledge base, indexed first if the documents changed or were never ingested.
+
+    ``quiet`` keeps the indexing notice off the terminal, for output that must be pure JSON.
+    """
+    from bot.retrieval.knowledge import open_knowledge
+
+    def notify(message: str) -> None:
+        if not quiet:
+            typer.echo(message, err=True)
+
+    return open_knowledge(config.knowledge_dir, config.data_dir, notify=notify)
 
 
 def _policy(config: Config) -> Policy:
@@ -52,10 +87,12 @@ def ask(
     ] = None,
     as_json: JsonOption = False,
     rules_dir: RulesOption = None,
+    knowledge_dir: KnowledgeOption = None,
 ) -> None:
     """Answer one question: CapEx, OpEx, split, or what is needed to decide."""
-    config = _config(rules_dir)
-    assistant = Assistant(config, _policy(config))
+    config = _config(rules_dir, knowledge_dir)
+    policy = _policy(config)
+    assistant = Assistant(config, policy, _knowledge(config, quiet=as_json))
     decision = assistant.answer(Request(text=text, framework=framework))
     if as_json:
         typer.echo(decision.model_dump_json(indent=2))
@@ -64,15 +101,27 @@ def ask(
 
 
 @app.command()
-def check(rules_dir: RulesOption = None) -> None:
-    """Validate the rules folder; exit non-zero with file, line and field of each problem."""
-    config = _config(rules_dir)
+def check(rules_dir: RulesOption = None, knowledge_dir: KnowledgeOption = None) -> None:
+    """Validate the rules folder and that every section it cites is in the policy documents."""
+    from bot.retrieval.sections import cited_sections, missing_sections
+
+    config = _config(rules_dir, knowledge_dir)
     policy = _policy(config)
     typer.echo(
         f"OK: {config.rules_dir}: {len(policy.rules)} rules, "
         f"{len(policy.checklist.questions)} checklist questions, "
         f"{len(policy.settings.asset_types)} asset types (version {policy.version})"
     )
+    problems = missing_sections(config.rules_dir, config.knowledge_dir)
+    if problems:
+        typer.echo(
+            f"The policy documents in {config.knowledge_dir} do not match the rules:", err=True
+        )
+        for problem in problems:
+            typer.echo(f"  {problem}", err=True)
+        raise typer.Exit(2)
+    cited = {ref.section for ref in cited_sections(config.rules_dir)}
+    typer.echo(f"OK: {config.knowledge_dir}: all {len(cited)} sections the rules cite exist")
 
 
 @app.command("eval")
@@ -174,6 +223,110 @@ def serve(
         server.serve_forever()
     finally:
         store.close()
+
+
+@app.command()
+def ingest(knowledge_dir: KnowledgeOption = None) -> None:
+    """Index the policy documents; only new or changed ones are embedded again."""
+    from bot.retrieval.ingest import ingest as run_ingest
+
+    config = _config(knowledge_dir=knowledge_dir)
+    if not config.knowledge_dir.is_dir():
+        typer.echo(f"{config.knowledge_dir} is not a folder.", err=True)
+        raise typer.Exit(2)
+    report = run_ingest(config.knowledge_dir, config.data_dir, progress=sys.stderr.isatty())
+    for source, why in report.skipped.items():
+        typer.echo(f"skipped {source}: {why}", err=True)
+    counts = ", ".join(
+        f"{len(names)} {label}"
+        for label, names in (
+            ("added", report.added),
+            ("updated", report.updated),
+            ("unchanged", report.unchanged),
+            ("removed", report.removed),
+        )
+    )
+    typer.echo(
+        f"Indexed {config.knowledge_dir}: {counts}; {report.chunks} chunks, "
+        f"{report.embedded} embedded, in {report.seconds:.1f} s (knowledge {report.version})"
+    )
+
+
+@app.command()
+def search(
+    query: Annotated[str, typer.Argument(help="What to look for in the policy documents.")],
+    k: Annotated[int, typer.Option("--k", min=1, help="How many sections.")] = 5,
+    mode: ModeOption = SearchMode.hybrid,
+    as_json: JsonOption = False,
+    rules_dir: RulesOption = None,
+    knowledge_dir: KnowledgeOption = None,
+) -> None:
+    """Search the policy: the best sections, each with its best passage."""
+    import json
+
+    from bot.retrieval.expansion import expand_query
+
+    config = _config(rules_dir, knowledge_dir)
+    policy = _policy(config)
+    hits = _knowledge(config, quiet=as_json).search(expand_query(query, policy), k, mode.value)
+    results = [
+        {
+            "source": h.chunk.source,
+            "section": h.chunk.section,
+            "text": h.chunk.text,
+            "score": h.score,
+        }
+        for h in hits
+    ]
+    if as_json:
+        typer.echo(json.dumps(results, ensure_ascii=False, indent=2))
+        return
+    if not results:
+        typer.echo("Nothing found in the policy documents.")
+    for rank, result in enumerate(results, start=1):
+        typer.echo(
+            f"{rank}. {result['source']} › {result['section']}  (score {result['score']:.3f})"
+        )
+        typer.echo(f"   {' '.join(str(result['text']).split())[:300]}")
+
+
+@app.command("eval-retrieval")
+def eval_retrieval(
+    file: Annotated[Path, typer.Argument(help="JSONL lines: id, query, expected sections.")],
+    mode: ModeOption = SearchMode.hybrid,
+    as_json: JsonOption = False,
+    rules_dir: RulesOption = None,
+    knowledge_dir: KnowledgeOption = None,
+) -> None:
+    """Score retrieval on a labelled query set: recall@1/3/5 and MRR."""
+    from bot.retrieval.evaluation import QueryFileError, evaluate, load_cases
+    from bot.retrieval.expansion import expand_query
+
+    config = _config(rules_dir, knowledge_dir)
+    policy = _policy(config)
+    try:
+        cases = load_cases(file)
+    except (OSError, QueryFileError) as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(2) from exc
+    knowledge = _knowledge(config, quiet=as_json)
+    report = evaluate(knowledge, cases, mode.value, lambda q: expand_query(q, policy))
+    if as_json:
+        typer.echo(report.model_dump_json(indent=2))
+        return
+    for case in report.cases:
+        rank = case.first_relevant_rank
+        mark = "ok " if rank is not None and rank <= 3 else "-- "
+        shown = f"rank {rank}" if rank else "not in top 10"
+        top = case.retrieved[0].split(" › ")[-1] if case.retrieved else "nothing"
+        typer.echo(f"{mark}{case.id:<28} {shown:<14} top: {top}")
+    s = report.summary
+    typer.echo("")
+    typer.echo(
+        f"{s.mode}: recall@1 {s.recall_at_1:.3f}, recall@3 {s.recall_at_3:.3f}, "
+        f"recall@5 {s.recall_at_5:.3f}, MRR {s.mrr:.3f} ({s.cases} queries, "
+        f"knowledge {knowledge.version})"
+    )
 
 
 def main() -> None:  # pragma: no cover - console entry for `python -m bot.cli`

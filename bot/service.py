@@ -6,19 +6,87 @@ them loads rules or builds decisions on their own.
 
 from __future__ import annotations
 
+import logging
+import threading
+
 from bot.config import Config
-from bot.core import Decision, Facts, Policy, Request, decide, decide_facts, load_policy
+from bot.core import (
+    Decision,
+    Facts,
+    Policy,
+    Request,
+    decide,
+    decide_facts,
+    load_policy,
+    read_request,
+)
+from bot.retrieval.citations import citations_for, policy_answer
+from bot.retrieval.expansion import expand_query
+from bot.retrieval.search import KnowledgeBase
+
+log = logging.getLogger(__name__)
 
 
 class Assistant:
-    def __init__(self, config: Config, policy: Policy | None = None) -> None:
+    def __init__(
+        self, config: Config, policy: Policy | None = None, knowledge: KnowledgeBase | None = None
+    ) -> None:
         self.config = config
         self.policy = policy if policy is not None else load_policy(config.rules_dir)
+        self._knowledge = knowledge
+        self._knowledge_lock = threading.Lock()
+
+    @property
+    def knowledge(self) -> KnowledgeBase:
+        """The policy documents' index, opened on first use (and built or refreshed if stale)."""
+        with self._knowledge_lock:
+            if self._knowledge is None:
+                from bot.retrieval.knowledge import open_knowledge
+
+                self._knowledge = open_knowledge(
+                    self.config.knowledge_dir, self.config.data_dir, notify=log.info
+                )
+            return self._knowledge
 
     def answer(self, request: Request) -> Decision:
-        """Decide a free-text or form request."""
-        return decide(request, self.policy)
+        """Decide a free-text or form request, citing the policy text behind the answer."""
+        decision = decide(request, self.policy)
+        if decision.kind == "policy_question":
+            return self._from_policy_text(decision, request.text)
+        return self._cited(decision, request.text)
 
     def answer_facts(self, facts: Facts) -> Decision:
         """Decide from facts gathered so far (the checklist's state)."""
-        return decide_facts(facts, self.policy)
+        return self._cited(decide_facts(facts, self.policy), "")
+
+    def answer_policy_question(self, question: str) -> Decision:
+        """Answer a question about the policy itself ("who approves $60k?") from its text."""
+        facts = read_request(Request(text=question), self.policy)
+        framework = facts.shared.get("framework")
+        decision = Decision(
+            kind="policy_question",
+            verdict="needs_review",
+            summary="",
+            framework=framework.describe() if framework else self.policy.settings.framework.value,
+            facts=facts,
+            complete=False,
+            rules_version=self.policy.version,
+        )
+        return self._from_policy_text(decision, question)
+
+    def _cited(self, decision: Decision, text: str) -> Decision:
+        """Cite the sections of the rules that fired, then what the request text finds."""
+        knowledge = self.knowledge
+        decision.knowledge_version = knowledge.version
+        if decision.kind == "decision":
+            query = expand_query(text, self.policy, decision.facts) if text.strip() else ""
+            sections = [rule.section for rule in decision.rules_fired]
+            decision.citations = citations_for(knowledge, query, sections)
+        return decision
+
+    def _from_policy_text(self, decision: Decision, question: str) -> Decision:
+        knowledge = self.knowledge
+        query = expand_query(question, self.policy, decision.facts)
+        decision.summary, decision.citations = policy_answer(knowledge, query)
+        decision.knowledge_version = knowledge.version
+        return decision

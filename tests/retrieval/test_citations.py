@@ -1,0 +1,101 @@
+"""Answers cite the policy: rule sections first, then what the request finds; any organisation."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.config import Config
+from bot.core import Policy, Request
+from bot.retrieval.search import KnowledgeBase
+from bot.service import Assistant
+from tests.conftest import RULES_DIR
+from tests.retrieval.conftest import KNOWLEDGE_DIR
+
+GPU_SERVER = "We're buying a $40,000 GPU server for production inference, 5 year life"
+
+
+@pytest.fixture(scope="module")
+def assistant(shipped_data: Path, shipped_knowledge: KnowledgeBase, policy: Policy) -> Assistant:
+    config = Config(rules_dir=RULES_DIR, knowledge_dir=KNOWLEDGE_DIR, data_dir=shipped_data)
+    return Assistant(config, policy, shipped_knowledge)
+
+
+def test_a_decision_cites_the_section_of_the_rule_that_fired_first(assistant: Assistant) -> None:
+    decision = assistant.answer(Request(text=GPU_SERVER))
+    assert decision.verdict == "capex"
+    assert [r.section for r in decision.rules_fired] == ["5.1"]
+    first = decision.citations[0]
+    assert first.source == "capitalization-policy.md"
+    assert first.section.endswith("5.1 Owned hardware, servers and GPUs")
+    assert "Owned hardware" in first.passage
+    assert 1 < len(decision.citations) <= 4  # then passages found for the request
+    assert any(c.source == "faq.md" for c in decision.citations[1:])
+    assert decision.knowledge_version == assistant.knowledge.version
+    assert '"citations"' in decision.model_dump_json()
+
+
+def test_every_rule_section_is_cited_once_in_order(assistant: Assistant) -> None:
+    decision = assistant.answer(
+        Request(text="GPU server $280,000 with a 3 year support contract of $36,000")
+    )
+    fired = list(dict.fromkeys(r.section for r in decision.rules_fired))
+    cited = [c.section.rsplit(" › ", 1)[-1].split(" ")[0] for c in decision.citations]
+    assert cited[: len(fired)] == fired
+    assert len(set(c.section for c in decision.citations)) == len(decision.citations)
+
+
+def test_a_policy_question_is_answered_from_the_policy_text(assistant: Assistant) -> None:
+    decision = assistant.answer(Request(text="what is our capitalization threshold?"))
+    assert decision.kind == "policy_question"
+    assert "5,000" in decision.summary
+    assert decision.citations and decision.knowledge_version
+    assert any("3.1 Threshold" in c.section for c in decision.citations)
+
+
+def test_the_policy_question_method_answers_whatever_the_wording(assistant: Assistant) -> None:
+    decision = assistant.answer_policy_question("SaaS implementation costs, Workday config")
+    assert decision.kind == "policy_question" and decision.verdict == "needs_review"
+    assert any("7.3 US GAAP" in c.section for c in decision.citations[:3])
+    assert decision.rules_version == assistant.policy.version
+
+
+def test_checklist_answers_and_non_spending_messages_carry_the_knowledge_version(
+    assistant: Assistant,
+) -> None:
+    decision = assistant.answer(Request(text=GPU_SERVER))
+    from_facts = assistant.answer_facts(decision.facts)
+    assert from_facts.knowledge_version == assistant.knowledge.version
+    assert from_facts.citations[0].section.endswith("5.1 Owned hardware, servers and GPUs")
+
+    chatter = assistant.answer(Request(text="good morning, how was your weekend?"))
+    assert chatter.kind == "not_spending"
+    assert chatter.citations == [] and chatter.knowledge_version == assistant.knowledge.version
+
+
+def test_another_organisations_policy_folder_is_cited_with_no_code_change(
+    tmp_path: Path, acme_dir: Path, policy: Policy
+) -> None:
+    config = Config(rules_dir=RULES_DIR, knowledge_dir=acme_dir, data_dir=tmp_path / "data")
+    decision = Assistant(config, policy).answer(Request(text=GPU_SERVER))  # builds on first use
+    assert decision.citations
+    assert {c.source for c in decision.citations} == {"acme-handbook.md"}
+    first = decision.citations[0]
+    assert first.section == (
+        "Acme Robotics GmbH — Fixed Asset Handbook › 5. Machines and computers › 5.1 Owned hardware"
+    )
+    assert "Orion asset register" in first.passage
+
+    question = Assistant(config, policy).answer(
+        Request(text="what is our capitalization threshold?")
+    )
+    assert "EUR 2,500" in question.summary
+
+    # Another folder on the same data folder: Acme's chunks are dropped.
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "rules-of-thumb.md").write_text("# Thumb\n\n## 1. All\n\nAsk finance.\n")
+    config = Config(rules_dir=RULES_DIR, knowledge_dir=other, data_dir=tmp_path / "data")
+    sources = {c.source for c in Assistant(config, policy).knowledge.chunks}
+    assert sources == {"rules-of-thumb.md"}
