@@ -28,11 +28,9 @@ ENV PATH="/opt/venv/bin:$PATH" \
     CAPEXBOT_DATABASE_URL=sqlite:////var/lib/capexbot/capexbot.db \
     CAPEXBOT_PORT=3000
 USER 10001
-# check: the rules are valid, or the build stops
-RUN capexbot check
-# ingest: LEAD — enable once `capexbot ingest` exists (retrieval helper); it bakes the index of
-# the example knowledge into /app/data:
-# RUN capexbot ingest
+# check and ingest: the rules are valid (or the build stops), and the index of the knowledge
+# base is baked into /app/data, so the first answer does not build it
+RUN capexbot check && capexbot ingest
 VOLUME ["/var/lib/capexbot"]
 EXPOSE 3000
 CMD ["capexbot", "serve"]
