@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 from typing import Annotated
 
@@ -40,6 +41,19 @@ class Config(BaseSettings):
     finance_channel: str | None = None
     #: Channel ids where every message (not only @mentions) is answered (comma-separated).
     watched_channels: Annotated[list[str], NoDecode] = Field(default_factory=list)
+
+    # Finance outputs: depreciation schedules, memos, the monthly digest.
+    #: First month of straight-line depreciation: the decision's month (this_month), the month
+    #: after it (next_month), or a fixed month (YYYY-MM) for planning.
+    depreciation_start: str = Field(
+        default="next_month", pattern=r"^(this_month|next_month|\d{4}-(0[1-9]|1[0-2]))$"
+    )
+    #: The month (1-12) the fiscal year starts in; "year one" is the fiscal year of the first
+    #: month of depreciation.
+    fiscal_year_start_month: int = Field(default=1, ge=1, le=12)
+    #: Recurring cloud spend (base currency, a month) above which an experiment looks like
+    #: production in the monthly digest.
+    pilot_cloud_monthly: Decimal = Field(default=Decimal(5000), ge=0)
 
     @field_validator("approvers", "watched_channels", mode="before")
     @classmethod
