@@ -6,6 +6,7 @@ later in several replicas) never hold a session across a network call.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -316,3 +317,49 @@ class Store:
             raise ConflictError(f"conversation {state.key} was started meanwhile") from exc
         state.version += 1
         return state
+
+    # --- reads for finance outputs (memo, export, digest) -----------------------------------
+
+    def request_for_decision(self, decision_id: int) -> BudgetRequest | None:
+        """The budget request a decision was filed with, if it was one."""
+        query = select(BudgetRequest).where(BudgetRequest.decision_id == decision_id)
+        with self._session() as session:
+            return session.scalar(query)
+
+    def decisions_between(
+        self, since: datetime | None = None, until: datetime | None = None
+    ) -> list[DecisionRecord]:
+        """Decisions recorded at or after ``since`` and before ``until`` (UTC), oldest first."""
+        query = select(DecisionRecord).order_by(DecisionRecord.id)
+        if since is not None:
+            query = query.where(DecisionRecord.created_at >= since)
+        if until is not None:
+            query = query.where(DecisionRecord.created_at < until)
+        with self._session() as session:
+            return list(session.scalars(query))
+
+    def requests_between(
+        self,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        *,
+        statuses: Collection[str] | None = None,
+    ) -> list[BudgetRequest]:
+        """Budget requests created in [``since``, ``until``) (UTC), oldest first."""
+        query = select(BudgetRequest).order_by(BudgetRequest.id)
+        if since is not None:
+            query = query.where(BudgetRequest.created_at >= since)
+        if until is not None:
+            query = query.where(BudgetRequest.created_at < until)
+        if statuses is not None:
+            query = query.where(BudgetRequest.status.in_(list(statuses)))
+        with self._session() as session:
+            return list(session.scalars(query))
+
+    def approvals_for(self, request_ids: Collection[int]) -> dict[int, Approval]:
+        """The approval or rejection of each request that has one, by request id."""
+        if not request_ids:
+            return {}
+        query = select(Approval).where(Approval.request_id.in_(list(request_ids)))
+        with self._session() as session:
+            return {approval.request_id: approval for approval in session.scalars(query)}

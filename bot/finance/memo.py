@@ -1,0 +1,380 @@
+"""The decision memo: everything an auditor needs to follow one decision, from the stored record.
+
+Every value comes from the stored record (decision, request, approval, timeline) and the
+finance settings, never from the clock, so the same record rendered twice gives the same memo
+and the same input decided against the same rules and knowledge versions gives the same body.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from bot.config import Config
+from bot.core import Decision, Fact
+from bot.finance.document import Block, Bullets, Heading, Paragraph, Quote, Table, to_markdown
+from bot.finance.forecast import forecast_costs
+from bot.finance.impact import LineSchedule, line_schedules, schedule_start, with_budget_impact
+from bot.finance.pdf import to_pdf
+from bot.finance.records import StoredDecision, as_utc
+from bot.finance.schedule import fiscal_year_end, month_label
+from bot.render.text import VERDICT_LABELS
+from bot.storage.models import format_ref
+
+STATUS = {
+    "submitted": "recorded; approval with the budget owner",
+    "pending": "waiting for finance approval",
+    "info_requested": "finance asked for more information",
+    "approved": "approved",
+    "rejected": "rejected",
+}
+LAST_THREE = frozenset({1, 2, 3})  # the amount columns of the small schedule tables
+
+
+@dataclass(frozen=True)
+class MemoOptions:
+    depreciation_start: str = "next_month"  # see Config.depreciation_start
+    fiscal_year_start_month: int = 1
+    start: date | None = None  # a fixed first month of depreciation, overriding the rest
+
+    @classmethod
+    def from_config(cls, config: Config, start: date | None = None) -> MemoOptions:
+        return cls(config.depreciation_start, config.fiscal_year_start_month, start)
+
+
+@dataclass(frozen=True)
+class Memo:
+    title: str
+    name: str  # for file names: memo-CX-00012, memo-decision-12
+    created: datetime
+    blocks: list[Block]
+
+    def markdown(self) -> str:
+        return to_markdown(self.blocks)
+
+    def pdf(self) -> bytes:
+        return to_pdf(self.blocks, title=self.title, created=self.created)
+
+
+def money(amount: Decimal | None, currency: str) -> str:
+    return "-" if amount is None else f"{currency} {amount:,.2f}"
+
+
+def when(moment: datetime) -> str:
+    return as_utc(moment).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def build_memo(stored: StoredDecision, options: MemoOptions) -> Memo:
+    decision = stored.decision
+    ref = format_ref(stored.request.id) if stored.request else None
+    subject = f"budget request {ref}" if ref else f"decision {stored.record.id}"
+    title = f"Decision memo: {subject}"
+    start = options.start or schedule_start(
+        decision, stored.created.date(), options.depreciation_start
+    )
+    decision = with_budget_impact(
+        decision.model_copy(deep=True), start, options.fiscal_year_start_month
+    )
+    schedules = line_schedules(decision, start)
+    blocks: list[Block] = [Heading(title, 1), _record_table(stored)]
+    blocks += _request(stored)
+    blocks += _verdict(decision)
+    blocks += _facts(decision)
+    blocks += _rules(decision)
+    blocks += _citations(decision)
+    blocks += _routing(decision)
+    blocks += _depreciation(schedules, options.fiscal_year_start_month)
+    if stored.request is not None:
+        blocks += _forecast(stored.request.form, decision)
+        blocks += _timeline(stored)
+    if decision.notes:
+        blocks += [Heading("Notes"), Bullets(list(decision.notes))]
+    blocks += _appendix(schedules)
+    blocks.append(
+        Paragraph(
+            "This memo is rendered from the stored decision record. The rules and knowledge "
+            "versions above identify the policy it was decided on; deciding the same input "
+            "against the same versions gives the same verdict, lines and reasons."
+        )
+    )
+    name = f"memo-{ref}" if ref else f"memo-decision-{stored.record.id}"
+    return Memo(title=title, name=name, created=stored.created, blocks=blocks)
+
+
+def _record_table(stored: StoredDecision) -> Table:
+    record, decision, request = stored.record, stored.decision, stored.request
+    asked = record.user_id or "unknown"
+    where = record.surface + (f" in {record.channel}" if record.channel else "")
+    rows = [
+        ["Decision", str(record.id)],
+        ["Recorded", when(record.created_at)],
+        ["Asked by", f"{asked} ({where})"],
+    ]
+    if request is not None:
+        rows += [
+            ["Budget request", f"{request.ref}, {STATUS.get(request.status, request.status)}"],
+            ["Requester", request.requester],
+            ["Cost center", request.cost_center],
+            ["Approval", _approval_text(stored)],
+        ]
+    rows += [
+        ["Framework", decision.framework],
+        ["Rules version", decision.rules_version],
+        ["Knowledge version", decision.knowledge_version or "none (no policy text was searched)"],
+    ]
+    return Table(["Record", "Value"], rows)
+
+
+def _approval_text(stored: StoredDecision) -> str:
+    approval, request = stored.approval, stored.request
+    assert request is not None
+    if approval is not None:
+        return f"{approval.outcome} by {approval.approver} on {when(approval.decided_at)}"
+    route = f" (route {request.route})" if request.route else ""
+    return f"not decided: {STATUS.get(request.status, request.status)}{route}"
+
+
+def _request(stored: StoredDecision) -> list[Block]:
+    blocks: list[Block] = [Heading("Request")]
+    text = stored.record.input_text.strip()
+    blocks.append(Quote(text) if text else Paragraph("No free text: the facts were given."))
+    form = stored.request.form if stored.request else stored.record.input
+    fields = _form_rows(form)
+    if fields:
+        blocks.append(Table(["Form field", "Value"], fields))
+    return blocks
+
+
+def _form_rows(form: dict[str, Any]) -> list[list[str]]:
+    labels = {
+        "phase": "Phase",
+        "environment": "Environment",
+        "asset_type": "Asset type",
+        "useful_life_years": "Useful life (years)",
+        "amount": "Amount",
+        "currency": "Currency",
+        "cost_center": "Cost center",
+    }
+    rows = [[label, str(form[key])] for key, label in labels.items() if form.get(key) is not None]
+    for case, value in (form.get("forecast") or {}).items():
+        if value is not None:
+            rows.append([f"Forecast, {case} case", str(value)])
+    return rows
+
+
+def _verdict(decision: Decision) -> list[Block]:
+    label = VERDICT_LABELS.get(decision.verdict, decision.verdict)
+    blocks: list[Block] = [
+        Heading("Verdict"),
+        Paragraph(f"**{label}** ({decision.framework}). {decision.summary}"),
+    ]
+    if decision.line_items:
+        rows = []
+        for number, line in enumerate(decision.line_items, start=1):
+            amount = str(line.amount) if line.amount else "-"
+            rows.append(
+                [
+                    str(number),
+                    line.asset_label or line.description,
+                    line.treatment,
+                    line.rule_id or "-",
+                    amount,
+                    "-" if line.amount_base is None else f"{line.amount_base:,.2f}",
+                    line.asset_type or "-",
+                    str(line.useful_life_months or "-"),
+                    "-"
+                    if line.depreciation_per_month is None
+                    else f"{line.depreciation_per_month:,.2f}",
+                ]
+            )
+        headers = ["#", "Line", "Treatment", "Rule", "Amount", "Base amount", "Asset type"]
+        headers += ["Life (months)", "Per month"]
+        blocks.append(Table(headers, rows, frozenset({0, 4, 5, 7, 8})))
+        blocks.append(Paragraph(f"Line descriptions: {_descriptions(decision)}"))
+    return blocks
+
+
+def _descriptions(decision: Decision) -> str:
+    return "; ".join(
+        f"{number}. “{line.description}”"
+        for number, line in enumerate(decision.line_items, start=1)
+    )
+
+
+def _fact_row(name: str, where: str, fact: Fact) -> list[str]:
+    return [name.replace("_", " "), where, fact.describe(), fact.source.value, fact.evidence or ""]
+
+
+def _facts(decision: Decision) -> list[Block]:
+    facts = decision.facts
+    rows = [_fact_row(name, "request", fact) for name, fact in sorted(facts.shared.items())]
+    for item in facts.items:
+        rows += [_fact_row(name, item.description, f) for name, f in sorted(item.facts.items())]
+    blocks: list[Block] = [Heading("Facts and where they came from")]
+    if rows:
+        blocks.append(Table(["Fact", "Applies to", "Value", "Source", "Evidence"], rows))
+    else:
+        blocks.append(Paragraph("No facts could be read."))
+    if decision.assumptions:
+        blocks += [Paragraph("Assumed by policy default:"), Bullets(list(decision.assumptions))]
+    if facts.conflicts:
+        conflicts = [f"{k.replace('_', ' ')}: {', '.join(v)}" for k, v in facts.conflicts.items()]
+        blocks += [Paragraph("Contradictory values in the request:"), Bullets(conflicts)]
+    if facts.ignored_instructions:
+        ignored = [f"“{text}”" for text in facts.ignored_instructions]
+        blocks += [Paragraph("Instructions in the request, recorded and ignored:")]
+        blocks.append(Bullets(ignored))
+    return blocks
+
+
+def _rules(decision: Decision) -> list[Block]:
+    if not decision.rules_fired:
+        return [Heading("Rules that fired"), Paragraph("No rule decided this request.")]
+    items = []
+    for rule in decision.rules_fired:
+        text = (
+            f"`{rule.id}` → {rule.outcome} for “{rule.item}”: {rule.reason} "
+            f"(policy §{rule.section}; {rule.standard})"
+        )
+        if rule.review_question:
+            text += f" Finance to settle: {rule.review_question}"
+        items.append(text)
+    return [Heading("Rules that fired"), Bullets(items)]
+
+
+def _citations(decision: Decision) -> list[Block]:
+    blocks: list[Block] = [Heading("Policy passages cited")]
+    if not decision.citations:
+        return [*blocks, Paragraph("No policy passages were stored with this decision.")]
+    for citation in decision.citations:
+        blocks.append(Paragraph(f"{citation.source} › {citation.section}"))
+        blocks.append(Quote(citation.passage.strip()))
+    return blocks
+
+
+def _routing(decision: Decision) -> list[Block]:
+    items = []
+    if decision.budget_bucket:
+        bucket = decision.budget_bucket
+        items.append(f"Budget bucket: {bucket.label} (policy §{bucket.section})")
+    if decision.tracking:
+        items.append(f"Tracking: {decision.tracking}")
+    if decision.approval:
+        approval = decision.approval
+        total = money(approval.amount_base, approval.currency)
+        items.append(
+            f"Approval route: {approval.route}: {', '.join(approval.approvers)} "
+            f"(total {total}; policy §{approval.section})"
+        )
+        items += [f"Approval note: {note}" for note in approval.notes]
+    for missing in decision.missing:
+        items.append(f"Missing fact: {missing.fact.replace('_', ' ')}: {missing.why}")
+    if decision.next_question and not decision.complete:
+        items.append(f"Next question: {decision.next_question.text}")
+    return [Heading("Budget, tracking and approval"), Bullets(items)] if items else []
+
+
+def _depreciation(schedules: list[LineSchedule], fiscal_start: int) -> list[Block]:
+    if not schedules:
+        return []
+    start = schedules[0].schedule.start
+    year_end = fiscal_year_end(start, fiscal_start)
+    rows = []
+    for item in schedules:
+        s, currency = item.schedule, item.schedule.currency
+        year_one = s.year_one_charge(fiscal_start)
+        rows.append(
+            [
+                f"{item.number}. {item.line.asset_label or item.line.description}",
+                money(s.cost, currency),
+                str(len(s.periods)),
+                money(s.monthly, currency),
+                month_label(s.start),
+                month_label(s.end),
+                money(year_one, currency),
+                money(s.cost, currency),
+                money(s.cost - year_one, currency),
+            ]
+        )
+    headers = ["Line", "Cost", "Months", "Per month", "From", "To", "Year one"]
+    headers += ["If expensed", "Deferred"]
+    blocks: list[Block] = [
+        Heading("Depreciation and year-one P&L"),
+        Paragraph(
+            f"Straight-line by month, no residual value, a full month from "
+            f"{month_label(start)}, the month assumed to be the in-service month. Year one is "
+            f"the fiscal year ending {month_label(year_end)}: capitalizing charges the year-one "
+            "column to the P&L there; expensing would charge the whole cost."
+        ),
+        Table(headers, rows, frozenset({1, 2, 3, 6, 7, 8})),
+    ]
+    for item in schedules:
+        s = item.schedule
+        years = [
+            [y.label, str(y.months), money(y.charge, s.currency), money(y.book_value, s.currency)]
+            for y in s.fiscal_years(fiscal_start)
+        ]
+        blocks.append(Paragraph(f"By fiscal year, line {item.number}:"))
+        blocks.append(
+            Table(["Fiscal year", "Months", "Charge", "Book value at end"], years, LAST_THREE)
+        )
+    return blocks
+
+
+def _forecast(form: dict[str, Any], decision: Decision) -> list[Block]:
+    costs = forecast_costs(form.get("forecast") or {}, decision)
+    if not costs:
+        return []
+    currency = str(form.get("currency") or "")
+    rows = [
+        [
+            c.case,
+            money(c.total, currency),
+            money(c.capex, currency),
+            money(c.opex, currency),
+            money(c.review, currency),
+            money(c.year_one_pnl, currency),
+        ]
+        for c in costs
+    ]
+    return [
+        Heading("Forecast cases"),
+        Paragraph(
+            "Each case is split in the proportions the decision split the request; the "
+            "year-one P&L charges the CapEx share's year-one depreciation and the OpEx share "
+            "in full."
+        ),
+        Table(
+            ["Case", "Total", "CapEx", "OpEx", "Needs review", "Year-one P&L"],
+            rows,
+            frozenset({1, 2, 3, 4, 5}),
+        ),
+    ]
+
+
+def _timeline(stored: StoredDecision) -> list[Block]:
+    if not stored.events:
+        return []
+    rows = [[when(e.at), e.kind, e.user_id, e.note or ""] for e in stored.events]
+    return [Heading("Timeline"), Table(["When", "Event", "By", "Note"], rows)]
+
+
+def _appendix(schedules: list[LineSchedule]) -> list[Block]:
+    blocks: list[Block] = []
+    for item in schedules:
+        s = item.schedule
+        rows = [
+            [
+                month_label(p.month),
+                money(p.charge, s.currency),
+                money(p.accumulated, s.currency),
+                money(p.book_value, s.currency),
+            ]
+            for p in s.periods
+        ]
+        name = item.line.asset_label or item.line.description
+        blocks.append(Heading(f"Appendix: monthly schedule, line {item.number} ({name})", 3))
+        blocks.append(Table(["Month", "Charge", "Accumulated", "Book value"], rows, LAST_THREE))
+    return blocks
