@@ -12,6 +12,7 @@ import typer
 from bot.config import Config
 from bot.core import Framework, Policy, PolicyError, Request, load_policy
 from bot.evaluation import ScenarioFileError, load_scenarios, run_eval
+from bot.finance.commands import register as register_finance_commands
 from bot.render.text import render_text
 from bot.service import Assistant
 
@@ -327,6 +328,9 @@ def eval_retrieval(
         f"recall@5 {s.recall_at_5:.3f}, MRR {s.mrr:.3f} ({s.cases} queries, "
         f"knowledge {knowledge.version})"
     )
+
+
+register_finance_commands(app, _config, _policy)
 
 
 def main() -> None:  # pragma: no cover - console entry for `python -m bot.cli`

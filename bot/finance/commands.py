@@ -1,0 +1,203 @@
+"""``capexbot memo``, ``capexbot export`` and ``capexbot digest``.
+
+Registered on the main CLI by :func:`register`. The heavy libraries (fpdf2, openpyxl,
+matplotlib) are imported inside the commands, so ``capexbot ask`` starts as fast as before.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from bot.config import Config
+from bot.core import Policy
+
+RulesOption = Annotated[
+    Path | None,
+    typer.Option("--rules-dir", help="Policy rules folder [env: CAPEXBOT_RULES_DIR]"),
+]
+OutputOption = Annotated[Path | None, typer.Option("--output", "-o", help="File to write.")]
+DAY = ["%Y-%m-%d"]
+
+
+class MemoFormat(StrEnum):
+    MD = "md"
+    PDF = "pdf"
+
+
+class ExportFormat(StrEnum):
+    CSV = "csv"
+    XLSX = "xlsx"
+
+
+class View(StrEnum):
+    ALL = "all"
+    DECISIONS = "decisions"
+    REQUESTS = "requests"
+    ASSETS = "assets"
+
+
+SHEETS = {View.DECISIONS: "Decisions", View.REQUESTS: "Requests", View.ASSETS: "Asset register"}
+
+
+def _month(text: str | None) -> date | None:
+    if text is None:
+        return None
+    from bot.finance.schedule import parse_month
+
+    try:
+        return parse_month(text)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from exc
+
+
+def _fail(message: str) -> typer.Exit:
+    typer.echo(message, err=True)
+    return typer.Exit(2)
+
+
+def register(
+    app: typer.Typer,
+    config_for: Callable[[Path | None], Config],
+    policy_for: Callable[[Config], Policy],
+) -> None:
+    @app.command()
+    def memo(
+        id: Annotated[str, typer.Argument(help="Decision id (12) or request id (CX-00012).")],
+        format: Annotated[MemoFormat, typer.Option(help="Markdown or PDF.")] = MemoFormat.MD,
+        output: OutputOption = None,
+        start: Annotated[
+            str | None,
+            typer.Option(help="First month of depreciation, YYYY-MM (default: as answered)."),
+        ] = None,
+    ) -> None:
+        """The decision memo an auditor reads: facts, rules, citations, approvals, versions."""
+        from bot.finance.memo import MemoOptions, build_memo
+        from bot.finance.records import NotFound, load
+        from bot.storage import Store
+
+        config = config_for(None)
+        store = Store.open(config.database)
+        try:
+            stored = load(store, id)
+        except NotFound as exc:
+            raise _fail(str(exc)) from exc
+        finally:
+            store.close()
+        document = build_memo(stored, MemoOptions.from_config(config, _month(start)))
+        if format == MemoFormat.MD and output is None:
+            typer.echo(document.markdown(), nl=False)
+            return
+        path = output or Path(f"{document.name}.{format.value}")
+        if format == MemoFormat.PDF:
+            path.write_bytes(document.pdf())
+        else:
+            path.write_text(document.markdown(), encoding="utf-8")
+        typer.echo(f"Wrote {path}", err=True)
+
+    @app.command()
+    def export(
+        format: Annotated[ExportFormat, typer.Option(help="CSV or XLSX.")] = ExportFormat.CSV,
+        since: Annotated[
+            datetime | None, typer.Option(formats=DAY, help="From this day (UTC), inclusive.")
+        ] = None,
+        until: Annotated[
+            datetime | None, typer.Option(formats=DAY, help="To this day (UTC), inclusive.")
+        ] = None,
+        output: OutputOption = None,
+        view: Annotated[
+            View, typer.Option(help="Which table; XLSX always holds all three as sheets.")
+        ] = View.ALL,
+        rules_dir: RulesOption = None,
+    ) -> None:
+        """Requests, decisions and the asset register of approved CapEx lines, as CSV or XLSX."""
+        from bot.finance.export import ExportOptions, build_sheets, write_csv, write_xlsx
+        from bot.finance.records import day_after, day_start
+        from bot.storage import Store
+
+        config = config_for(rules_dir)
+        if format == ExportFormat.CSV and view == View.ALL and output is None:
+            raise _fail("CSV holds one table: pick --view, or give --output for all three files.")
+        policy = policy_for(config)
+        options = ExportOptions(config.depreciation_start, policy.settings.base_currency)
+        store = Store.open(config.database)
+        try:
+            sheets = build_sheets(
+                store,
+                options,
+                day_start(since.date()) if since else None,
+                day_after(until.date()) if until else None,
+            )
+        finally:
+            store.close()
+        if format == ExportFormat.XLSX:
+            path = output or Path("capexbot-export.xlsx")
+            write_xlsx(sheets, path)
+            rows = ", ".join(f"{s.name} {len(s.rows)}" for s in sheets)
+            typer.echo(f"Wrote {path} (rows: {rows})", err=True)
+            return
+        chosen = [s for s in sheets if view == View.ALL or s.name == SHEETS[view]]
+        if output is None:
+            write_csv(chosen[0], sys.stdout)
+            return
+        for sheet in chosen:
+            path = output
+            if view == View.ALL:
+                slug = sheet.name.lower().replace(" ", "-")
+                path = output.with_name(f"{output.stem}-{slug}{output.suffix or '.csv'}")
+            with path.open("w", encoding="utf-8", newline="") as stream:
+                write_csv(sheet, stream)
+            typer.echo(f"Wrote {path} ({len(sheet.rows)} rows)", err=True)
+
+    @app.command()
+    def digest(
+        month: Annotated[str | None, typer.Option(help="YYYY-MM (default: last month).")] = None,
+        chart: Annotated[
+            Path | None, typer.Option(help="Write the spend chart to this PNG file.")
+        ] = None,
+        post: Annotated[
+            bool, typer.Option("--post", help="Post it to the finance channel in Slack.")
+        ] = False,
+        rules_dir: RulesOption = None,
+    ) -> None:
+        """The monthly digest: spend by bucket and treatment, approvals waiting, pilots."""
+        from bot.finance.chart import digest_chart
+        from bot.finance.digest import build_digest, previous_month
+        from bot.finance.digest_view import digest_text
+        from bot.storage import Store
+
+        config = config_for(rules_dir)
+        if post and not (config.slack_bot_token and config.finance_channel):
+            raise _fail("--post needs SLACK_BOT_TOKEN and CAPEXBOT_FINANCE_CHANNEL.")
+        policy = policy_for(config)
+        today = datetime.now(UTC).date()
+        store = Store.open(config.database)
+        try:
+            result = build_digest(
+                store,
+                policy,
+                _month(month) or previous_month(today),
+                today,
+                config.pilot_cloud_monthly,
+            )
+        finally:
+            store.close()
+        typer.echo(digest_text(result), nl=False)
+        if chart is not None:
+            chart.write_bytes(digest_chart(result))
+            typer.echo(f"Wrote {chart}", err=True)
+        if post:
+            from slack_sdk import WebClient
+
+            from bot.finance.slack import post_digest
+
+            client = WebClient(token=config.slack_bot_token, base_url=config.slack_api_url)
+            assert config.finance_channel is not None  # checked above
+            post_digest(client, config.finance_channel, result)
+            typer.echo(f"Posted to {config.finance_channel}", err=True)
