@@ -24,7 +24,7 @@ from bot.core.decision import (
     Treatment,
     Verdict,
 )
-from bot.core.facts import ITEM_FACTS, Fact, Facts, Framework, Item, Money, Source
+from bot.core.facts import ITEM_FACTS, Facts, Framework, Item, Money, Source
 from bot.core.policy import AllOf, Condition, FactTest, NotOf, Policy, Rule, SettingRef
 
 #: Derived facts map back to the fact a person can be asked for.
@@ -105,6 +105,13 @@ def _item_view(facts: Facts, index: int, policy: Policy, framework: Framework) -
     values["unit_amount_base"] = _to_base(unit, policy)
     if amount is not None and values["amount_base"] is None:
         view.assumptions.append(f"no planning rate for {amount.currency}: amount not compared")
+    attributable = _attributable_base(facts, policy)
+    if category == "tangible" and attributable and values["unit_amount_base"] is not None:
+        values["unit_amount_base"] += attributable / (values["quantity"] or 1)
+        view.assumptions.append(
+            f"the cost tested against the threshold includes {policy.settings.base_currency} "
+            f"{attributable:,.2f} of shipping and installation (§3.1, §5.2)"
+        )
 
     life = values.get("useful_life")
     if life is not None:
@@ -119,23 +126,44 @@ def _item_view(facts: Facts, index: int, policy: Policy, framework: Framework) -
         values["useful_life_months"] = None
 
     values["with_capital_asset"] = any(
-        _is_capital_hardware(other, policy) for i, other in enumerate(facts.items) if i != index
+        _is_capital_hardware(other, facts, policy)
+        for i, other in enumerate(facts.items)
+        if i != index
     )
     return view
 
 
-def _is_capital_hardware(item: Item, policy: Policy) -> bool:
+def _category(item: Item, policy: Policy) -> str | None:
     fact = item.facts.get("asset_type")
     asset = policy.settings.asset_types.get(fact.value) if fact else None
-    if asset is None or asset.category != "tangible":
+    return asset.category if asset else None
+
+
+def _attributable_base(facts: Facts, policy: Policy) -> Decimal:
+    """Shipping and installation of the request's one piece of equipment count toward its cost.
+
+    Only when the request has exactly one equipment item: with several, which costs belong to
+    which asset is not known, and the installation is judged on its own (§3.1, §5.2).
+    """
+    tangible = [i for i in facts.items if _category(i, policy) == "tangible"]
+    if len(tangible) != 1:
+        return Decimal(0)
+    total = Decimal(0)
+    for item in facts.items:
+        fact = item.facts.get("amount") or item.facts.get("unit_amount")
+        if _category(item, policy) == "directly_attributable" and fact is not None:
+            total += _to_base(fact.value, policy) or Decimal(0)
+    return total
+
+
+def _is_capital_hardware(item: Item, facts: Facts, policy: Policy) -> bool:
+    if _category(item, policy) != "tangible":
         return False
-    money = (
-        item.facts.get("unit_amount")
-        or item.facts.get("amount")
-        or Fact(value=None, source=Source.DEFAULT)
-    ).value
-    base = _to_base(money, policy) if money else None
-    return base is not None and base >= policy.settings.capitalization_threshold
+    fact = item.facts.get("unit_amount") or item.facts.get("amount")
+    base = _to_base(fact.value, policy) if fact else None
+    if base is None:
+        return False
+    return base + _attributable_base(facts, policy) >= policy.settings.capitalization_threshold
 
 
 def _operand(value: Any, policy: Policy) -> Any:

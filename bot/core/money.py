@@ -89,7 +89,12 @@ _PERIODS = {
 
 _SYMBOL_RE = "|".join(re.escape(s) for s in sorted(CURRENCY_SYMBOLS, key=len, reverse=True))
 _MULT_RE = "|".join(re.escape(m) for m in sorted(_MULTIPLIERS, key=len, reverse=True))
-_NUMBER = r"\d{1,3}(?:[.,' ’]\d{3})+(?:[.,]\d{1,2})?|\d+(?:[.,]\d+)?"
+#: "12,000", "8.500", "15'000", Indian "4,50,000", or plain "1.2" / "1,5"
+_NUMBER = (
+    r"\d{1,2}(?:,\d{2})+,\d{3}(?:\.\d{1,2})?"
+    r"|\d{1,3}(?:[.,' ’]\d{3})+(?:[.,]\d{1,2})?"
+    r"|\d+(?:[.,]\d+)?"
+)
 _AMOUNT_RE = re.compile(
     rf"(?<![\w.,])(?:(?P<pre>{_SYMBOL_RE})\s?)?(?P<num>{_NUMBER})"
     rf"(?:\s?(?P<mult>{_MULT_RE})(?![a-z]))?(?:\s?(?P<post>{_SYMBOL_RE})(?![a-z]))?",

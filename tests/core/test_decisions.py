@@ -211,3 +211,20 @@ def test_an_amount_no_item_explains_is_asked_about_not_dropped(policy) -> None:
     mixed = ask(policy, "rewire the thing ($96k) and swap 3 dead psus ($1.2k)")
     assert mixed.verdict == "needs_review"
     assert "amount" in mixed.facts.conflicts
+
+
+def test_experiment_equipment_needs_its_use_after_the_experiment(policy) -> None:
+    unknown = ask(policy, "buying a $22k gpu server for the speech-to-text pilot")
+    assert unknown.verdict == "needs_review"
+    assert unknown.next_question is not None
+    assert unknown.next_question.fact == "alternative_future_use"
+    reused = ask(policy, "buying a $22k gpu server for the pilot, then it goes to the shared pool")
+    assert reused.verdict == "capex"
+    scrapped = ask(policy, "buying a $22k gpu server for the pilot, it gets scrapped after")
+    assert scrapped.verdict == "opex"
+
+
+def test_shipping_and_installation_count_toward_the_threshold(policy) -> None:
+    decision = ask(policy, "buying a 1u server for $4,700 + $480 freight and installation")
+    assert decision.verdict == "capex"
+    assert any("shipping and installation" in a for a in decision.assumptions)

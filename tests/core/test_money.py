@@ -24,6 +24,8 @@ from bot.core.money import find_amounts, find_quantities, find_useful_life
         ("R$ 200 mil", "200000", "BRL"),
         ("12 000,50 EUR", "12000.50", "EUR"),
         ("about 40k", "40000", "USD"),
+        ("₹4,50,000", "450000", "INR"),
+        ("₹5 lakh", "500000", "INR"),
     ],
 )
 def test_amount_formats(text: str, amount: str, currency: str) -> None:
