@@ -10,6 +10,7 @@ BM25 index and the manifest are then rewritten from the full set of chunks.
 from __future__ import annotations
 
 import fcntl
+import shutil
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -92,6 +93,7 @@ def ingest(knowledge_dir: Path, data_dir: Path, progress: bool = False) -> Inges
         chunks = [c for d in documents for c in d.chunks]
         paths.root.mkdir(parents=True, exist_ok=True)
         write_chunks(paths, chunks)
+        shutil.rmtree(paths.keyword, ignore_errors=True)
         KeywordIndex.build([c.indexed_text for c in chunks]).save(paths.keyword)
         indexed = {d.source: d.hash for d in documents}
         report.version = knowledge_version(indexed)

@@ -69,32 +69,42 @@ def _stopwords() -> frozenset[str]:
 
 
 class KeywordIndex:
-    """BM25 over chunk texts; positions are the chunk order the index was built with."""
+    """BM25 over chunk texts; positions are the chunk order the index was built with.
 
-    def __init__(self, model: bm25s.BM25) -> None:
+    A corpus without a single searchable word (no documents, or only stopwords) has no BM25
+    model (bm25s cannot index it) and finds nothing.
+    """
+
+    def __init__(self, model: bm25s.BM25 | None) -> None:
         self._model = model
 
     @classmethod
     def build(cls, texts: list[str]) -> KeywordIndex:
         import bm25s
 
+        corpus = [tokens(t) for t in texts]
+        if not any(corpus):
+            return cls(None)
         model = bm25s.BM25()
-        model.index([tokens(t) for t in texts], show_progress=False)
+        model.index(corpus, show_progress=False)
         return cls(model)
 
     def save(self, directory: Path) -> None:
-        self._model.save(str(directory), show_progress=False)
+        if self._model is not None:
+            self._model.save(str(directory), show_progress=False)
 
     @classmethod
     def load(cls, directory: Path) -> KeywordIndex:
         import bm25s
 
-        return cls(bm25s.BM25.load(str(directory)))
+        return cls(bm25s.BM25.load(str(directory)) if directory.is_dir() else None)
 
     def search(self, query: str, k: int) -> list[tuple[int, float]]:
         """The best ``k`` positions with a positive score, best first."""
         import numpy as np
 
+        if self._model is None:
+            return []
         ids = self._model.get_tokens_ids(tokens(query))
         if not ids:
             return []

@@ -51,7 +51,7 @@ class KnowledgeBase:
         for chunk in self.chunks:
             if chunk.number:
                 self._by_number.setdefault(chunk.number, []).append(chunk)
-        self._keyword = KeywordIndex.load(paths.keyword) if self.chunks else None
+        self._keyword = KeywordIndex.load(paths.keyword)
         self._collection: Collection | None = None
 
     def search(self, query: str, k: int = 5, mode: Mode = "hybrid") -> list[Hit]:
@@ -108,7 +108,7 @@ class KnowledgeBase:
         ]
 
     def _keyword_ranked(self, query: str, depth: int) -> list[tuple[int, float]]:
-        return self._keyword.search(query, depth) if self._keyword else []
+        return self._keyword.search(query, depth)
 
     def _chroma(self) -> Collection:
         if self._collection is None:

@@ -100,3 +100,11 @@ def test_chroma_uses_the_packaged_model_for_text_queries(tmp_path: Path) -> None
     vectors = np.array(MiniLMEmbeddingFunction()(["GPU server", "a repair"]))
     assert vectors.shape == (2, 384)
     assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
+
+
+def test_an_empty_knowledge_folder_gives_an_empty_searchable_index(tmp_path: Path) -> None:
+    (tmp_path / "knowledge").mkdir()
+    report = ingest(tmp_path / "knowledge", tmp_path / "data")
+    assert report.chunks == 0 and report.skipped == {}
+    knowledge = open_knowledge(tmp_path / "knowledge", tmp_path / "data", build=False)
+    assert knowledge.search("capitalization threshold") == []
