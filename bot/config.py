@@ -55,6 +55,10 @@ class Config(BaseSettings):
     #: production in the monthly digest.
     pilot_cloud_monthly: Decimal = Field(default=Decimal(5000), ge=0)
 
+    #: Optional language model, off when unset: a name for LangChain's init_chat_model, e.g.
+    #: "openai:gpt-4o-mini" (the provider's package and its own environment variables needed).
+    llm_model: str | None = None
+
     @field_validator("approvers", "watched_channels", mode="before")
     @classmethod
     def _comma_list(cls, value: object) -> object:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import logging
 import threading
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from bot.config import Config
 from bot.core import (
@@ -20,21 +22,33 @@ from bot.core import (
     load_policy,
     read_request,
 )
+from bot.finance.impact import with_budget_impact
+from bot.finance.schedule import start_month
 from bot.retrieval.citations import citations_for, policy_answer
 from bot.retrieval.expansion import expand_query
 from bot.retrieval.search import KnowledgeBase
+
+if TYPE_CHECKING:
+    from bot.llm import LanguageModel
 
 log = logging.getLogger(__name__)
 
 
 class Assistant:
     def __init__(
-        self, config: Config, policy: Policy | None = None, knowledge: KnowledgeBase | None = None
+        self,
+        config: Config,
+        policy: Policy | None = None,
+        knowledge: KnowledgeBase | None = None,
+        llm: LanguageModel | None = None,
     ) -> None:
         self.config = config
         self.policy = policy if policy is not None else load_policy(config.rules_dir)
         self._knowledge = knowledge
         self._knowledge_lock = threading.Lock()
+        if llm is None and config.llm_model:
+            llm = _language_model(config)
+        self.llm = llm
 
     @property
     def knowledge(self) -> KnowledgeBase:
@@ -50,14 +64,17 @@ class Assistant:
 
     def answer(self, request: Request) -> Decision:
         """Decide a free-text or form request, citing the policy text behind the answer."""
-        decision = decide(request, self.policy)
+        if self.llm is not None:  # the model may propose facts; the rules still decide
+            decision = self.llm.decide(request, self.policy)
+        else:
+            decision = decide(request, self.policy)
         if decision.kind == "policy_question":
             return self._from_policy_text(decision, request.text)
-        return self._cited(decision, request.text)
+        return self._finished(self._cited(decision, request.text))
 
     def answer_facts(self, facts: Facts) -> Decision:
         """Decide from facts gathered so far (the checklist's state)."""
-        return self._cited(decide_facts(facts, self.policy), "")
+        return self._finished(self._cited(decide_facts(facts, self.policy), ""))
 
     def answer_policy_question(self, question: str) -> Decision:
         """Answer a question about the policy itself ("who approves $60k?") from its text."""
@@ -73,6 +90,12 @@ class Assistant:
             rules_version=self.policy.version,
         )
         return self._from_policy_text(decision, question)
+
+    def _finished(self, decision: Decision) -> Decision:
+        """Year-one P&L of the CapEx lines; the model's wording when the LLM mode is on."""
+        start = start_month(self.config.depreciation_start, datetime.now(UTC).date())
+        with_budget_impact(decision, start, self.config.fiscal_year_start_month)
+        return self.llm.phrase(decision) if self.llm is not None else decision
 
     def _cited(self, decision: Decision, text: str) -> Decision:
         """Cite the sections of the rules that fired, then what the request text finds."""
@@ -90,3 +113,9 @@ class Assistant:
         decision.summary, decision.citations = policy_answer(knowledge, query)
         decision.knowledge_version = knowledge.version
         return decision
+
+
+def _language_model(config: Config) -> LanguageModel | None:
+    from bot.llm import language_model  # LangChain is imported only when a model is named
+
+    return language_model(config)
