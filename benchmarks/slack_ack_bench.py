@@ -47,9 +47,10 @@ def percentiles(samples: list[float]) -> str:
 
 
 class Bench:
-    def __init__(self, database_url: str) -> None:
+    def __init__(self, database_url: str, data_dir: Path) -> None:
         self.slack = FakeSlack().start()
         config = Config(
+            data_dir=data_dir,  # a private knowledge index, built during the warm-up
             database_url=database_url,
             slack_bot_token="xoxb-bench",
             slack_signing_secret=SECRET,
@@ -147,7 +148,7 @@ def main() -> None:
     count = max(10, min(args.count, 5000))
     with tempfile.TemporaryDirectory() as tmp:
         url = args.database_url or f"sqlite:///{tmp}/bench.db"
-        bench = Bench(url)
+        bench = Bench(url, Path(tmp) / "data")
         try:
             print(f"database: {url.split('@')[-1]}")
             latency(bench, count)

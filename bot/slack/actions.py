@@ -16,6 +16,7 @@ from slack_sdk import WebClient
 from bot.conversation import Turn, Where
 from bot.slack.blocks import answered_blocks, turn_blocks, turn_text
 from bot.slack.deps import Deps, dm_key
+from bot.slack.failures import apologises
 from bot.slack.views import finance_blocks
 
 NOT_AN_APPROVER = (
@@ -29,6 +30,7 @@ def just_ack(ack: Ack) -> None:
 
 
 def register(app: App, deps: Deps) -> None:
+    @apologises
     def checklist_answer(body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
         value = json.loads(action["value"])
         key, user = value["c"], body["user"]["id"]
@@ -49,6 +51,7 @@ def register(app: App, deps: Deps) -> None:
             )
         _post_turn(client, channel, thread_ts, turn)
 
+    @apologises
     def restart(body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
         channel, _, thread_ts = _message_place(body)
         where = Where(user_id=body["user"]["id"], surface="button", channel=channel)
@@ -57,12 +60,14 @@ def register(app: App, deps: Deps) -> None:
                 client, channel, thread_ts, deps.conversations.start_over(action["value"], where)
             )
 
+    @apologises
     def cancel(body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
         channel, _, thread_ts = _message_place(body)
         where = Where(user_id=body["user"]["id"], surface="button", channel=channel)
         if _owner_ok(deps, client, action["value"], where):
             _post_turn(client, channel, thread_ts, deps.conversations.cancel(action["value"]))
 
+    @apologises
     def continue_in_dm(
         body: dict[str, Any], action: dict[str, Any], client: WebClient, context: BoltContext
     ) -> None:
@@ -75,6 +80,7 @@ def register(app: App, deps: Deps) -> None:
         turn.note = f"{note} {turn.note}" if turn.note else note
         client.chat_postMessage(channel=user, text=turn_text(turn), blocks=turn_blocks(turn))
 
+    @apologises
     def feedback(body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
         value = "helpful" if action["action_id"] == "feedback_helpful" else "wrong"
         user = body["user"]["id"]
@@ -85,6 +91,7 @@ def register(app: App, deps: Deps) -> None:
         )
         client.chat_postEphemeral(channel=channel, user=user, text=thanks, thread_ts=thread_ts)
 
+    @apologises
     def approval(
         body: dict[str, Any], action: dict[str, Any], client: WebClient, context: BoltContext
     ) -> None:

@@ -10,6 +10,7 @@ from slack_sdk import WebClient
 from bot.conversation import Where
 from bot.slack.blocks import turn_blocks, turn_text
 from bot.slack.deps import Deps, thread_key
+from bot.slack.failures import apologises
 
 GREETING = (
     "Hi! Tell me what you plan to buy and I will tell you whether it is CapEx or OpEx under "
@@ -32,7 +33,9 @@ def _noop() -> None:
 def build(deps: Deps) -> Assistant:
     assistant = Assistant()
 
-    def started(event: dict[str, Any], client: WebClient) -> None:
+    @apologises
+    @deps.once_per_event
+    def started(event: dict[str, Any], body: dict[str, Any], client: WebClient) -> None:
         thread = event["assistant_thread"]
         channel, ts = thread["channel_id"], thread["thread_ts"]
         client.chat_postMessage(channel=channel, thread_ts=ts, text=GREETING)
@@ -40,7 +43,11 @@ def build(deps: Deps) -> Assistant:
             channel_id=channel, thread_ts=ts, prompts=PROMPTS, title="For example"
         )
 
-    def user_message(event: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+    @apologises
+    @deps.once_per_event
+    def user_message(
+        event: dict[str, Any], body: dict[str, Any], client: WebClient, context: BoltContext
+    ) -> None:
         channel, ts, user = event["channel"], event["thread_ts"], event["user"]
         client.assistant_threads_setStatus(
             channel_id=channel, thread_ts=ts, status="is checking the policy…"

@@ -14,6 +14,7 @@ from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 
 from bot.slack.deps import Deps
+from bot.slack.failures import apologises
 from bot.slack.intake import CALLBACK_ID, IntakeForm, intake_modal, read_submission
 from bot.slack.views import finance_blocks, list_blocks, receipt_blocks, status_blocks
 
@@ -57,7 +58,8 @@ def register(app: App, deps: Deps) -> None:
         else:
             ack(text=f"I do not know `/capex {sub}`.\n{HELP}", response_type="ephemeral")
 
-    def open_modal(command: dict[str, Any], client: WebClient) -> None:
+    @apologises
+    def open_modal(command: dict[str, Any], body: dict[str, Any], client: WebClient) -> None:
         if _subcommand(command)[0] in ("", "new"):
             client.views_open(
                 trigger_id=command["trigger_id"],
@@ -71,6 +73,7 @@ def register(app: App, deps: Deps) -> None:
         else:
             ack()
 
+    @apologises
     def submit(
         view: dict[str, Any], body: dict[str, Any], client: WebClient, context: BoltContext
     ) -> None:

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import wraps
+from typing import Any
 
 from slack_sdk import WebClient
 
@@ -12,6 +16,8 @@ from bot.service import Assistant
 from bot.slack.views import home_view
 from bot.storage import Store
 
+log = logging.getLogger(__name__)
+
 
 @dataclass
 class Deps:
@@ -19,6 +25,25 @@ class Deps:
     assistant: Assistant
     store: Store
     conversations: ConversationService
+
+    def once_per_event(self, func: Callable[..., None]) -> Callable[..., None]:
+        """Run an event's lazy work only for the first delivery of its ``event_id``.
+
+        Slack redelivers an event it thinks was lost (``X-Slack-Retry-Num``), possibly to another
+        replica. Every delivery is acknowledged at once; the event id is then claimed in the
+        database (a primary key), so only one delivery, on one replica, does the work. The
+        claim happens after the ack, so acknowledging never waits on the database.
+        """
+
+        @wraps(func)
+        def wrapper(**kwargs: Any) -> None:
+            event_id = kwargs["body"].get("event_id")
+            if event_id and not self.store.claim_event(str(event_id)):
+                log.info("event %s was already handled; this delivery is skipped", event_id)
+                return
+            func(**kwargs)
+
+        return wrapper
 
     def publish_home(self, client: WebClient, team_id: str | None, user_id: str) -> None:
         """Refresh the user's App Home: their open checklist and recent requests."""

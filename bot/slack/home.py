@@ -8,11 +8,16 @@ from slack_bolt import App, BoltContext
 from slack_sdk import WebClient
 
 from bot.slack.deps import Deps
+from bot.slack.failures import apologises
 from bot.slack.messages import just_ack
 
 
 def register(app: App, deps: Deps) -> None:
-    def opened(event: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+    @apologises
+    @deps.once_per_event
+    def opened(
+        event: dict[str, Any], body: dict[str, Any], client: WebClient, context: BoltContext
+    ) -> None:
         if event.get("tab", "home") == "home":
             deps.publish_home(client, context.team_id, event["user"])
 

@@ -16,6 +16,7 @@ from bot.conversation import HELP_TEXT, Where
 from bot.core import Request
 from bot.slack.blocks import decision_blocks, turn_blocks, turn_text
 from bot.slack.deps import Deps, dm_key
+from bot.slack.failures import apologises
 
 _MENTION = re.compile(r"<@[A-Z0-9]+(?:\|[^>]*)?>")
 
@@ -25,10 +26,18 @@ def just_ack(ack: Ack) -> None:
 
 
 def register(app: App, deps: Deps) -> None:
-    def mention(event: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+    @apologises
+    @deps.once_per_event
+    def mention(
+        event: dict[str, Any], body: dict[str, Any], client: WebClient, context: BoltContext
+    ) -> None:
         answer_in_thread(deps, client, event, surface="mention")
 
-    def message(event: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+    @apologises
+    @deps.once_per_event
+    def message(
+        event: dict[str, Any], body: dict[str, Any], client: WebClient, context: BoltContext
+    ) -> None:
         if event.get("subtype") or event.get("bot_id") or not event.get("user"):
             return  # edits, joins, bot posts (our own included)
         if event.get("channel_type") == "im":

@@ -27,7 +27,11 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyp
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=30000")
     if not _is_memory(dbapi_connection):
+        # WAL lets readers run beside the writer; NORMAL sync is WAL's recommended pairing
+        # (no corruption on power loss, at most the last commits lost), and saves an fsync
+        # per commit on the acknowledgement path.
         cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
 
 

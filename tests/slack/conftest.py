@@ -20,8 +20,12 @@ from bot.storage.testing import postgres_unavailable, scratch_postgres
 
 
 @pytest.fixture(scope="session")
-def assistant() -> Assistant:
-    return Assistant(Config())
+def assistant(tmp_path_factory: pytest.TempPathFactory) -> Assistant:
+    """One assistant for the session, with its own knowledge index, built here (not within
+    the first test's timeouts)."""
+    assistant = Assistant(Config(data_dir=tmp_path_factory.mktemp("knowledge-index")))
+    assert assistant.knowledge.version
+    return assistant
 
 
 @pytest.fixture

@@ -105,3 +105,19 @@ def test_an_open_question_continues_in_a_dm(bot: Running, slack: FakeSlack) -> N
     dm = posts[1]
     assert dm.params["channel"] == "UASKER"
     assert "How much does it cost?" in blocks_text(dm)
+
+
+def test_a_failure_in_the_background_is_told_to_the_user(
+    bot: Running,
+    slack: FakeSlack,
+    assistant,
+    monkeypatch,  # type: ignore[no-untyped-def]
+) -> None:
+    def broken(request):  # type: ignore[no-untyped-def]
+        raise RuntimeError("index unavailable")
+
+    monkeypatch.setattr(assistant, "answer", broken)
+    bot.sender.event(mention("is a $40k GPU server CapEx?", ts="1700000900.000001"))
+    [post] = slack.wait_for("chat.postMessage")
+    assert post.params["thread_ts"] == "1700000900.000001"
+    assert "try again" in post.params["text"]

@@ -33,5 +33,9 @@ def store(database_url: str) -> Iterator[Store]:
 
 
 @pytest.fixture(scope="session")
-def assistant() -> Assistant:
-    return Assistant(Config())
+def assistant(tmp_path_factory: pytest.TempPathFactory) -> Assistant:
+    """One assistant for the session, with its own knowledge index, built here (not within
+    the first test's timeouts)."""
+    assistant = Assistant(Config(data_dir=tmp_path_factory.mktemp("knowledge-index")))
+    assert assistant.knowledge.version
+    return assistant
