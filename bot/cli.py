@@ -214,14 +214,15 @@ def serve(
         raise typer.Exit(2)
     store = Store.open(config.database)
     slack_app = build_app(config, Assistant(config, _policy(config)), store)
-    if socket:
-        typer.echo("Serving Slack in Socket Mode", err=True)
-        socket_mode(slack_app, config.slack_app_token or "")
-        return
-    server = http_server(slack_app, host, port)
-    typer.echo(f"Serving Slack over HTTP on {host}:{server.server_port}/slack/events", err=True)
     try:
-        server.serve_forever()
+        if socket:
+            typer.echo("Serving Slack in Socket Mode", err=True)
+            socket_mode(slack_app, config.slack_app_token or "")
+        else:
+            server = http_server(slack_app, host, port)
+            where = f"{host}:{server.server_port}/slack/events"
+            typer.echo(f"Serving Slack over HTTP on {where}", err=True)
+            server.serve_forever()
     finally:
         store.close()
 
