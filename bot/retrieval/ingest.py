@@ -9,11 +9,8 @@ BM25 index and the manifest are then rewritten from the full set of chunks.
 
 from __future__ import annotations
 
-import fcntl
 import shutil
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
@@ -28,6 +25,7 @@ from bot.retrieval.store import (
     Paths,
     content_hash,
     knowledge_version,
+    locked,
     write_chunks,
     write_manifest,
 )
@@ -65,7 +63,7 @@ def ingest(knowledge_dir: Path, data_dir: Path, progress: bool = False) -> Inges
     started = time.perf_counter()
     paths = Paths(data_dir)
     report = IngestReport(knowledge_dir)
-    with _locked(paths):
+    with locked(paths, exclusive=True):
         documents, skipped = _read(knowledge_dir, report)
         from bot.retrieval.chroma import open_collection, reset_collection
 
@@ -91,7 +89,6 @@ def ingest(knowledge_dir: Path, data_dir: Path, progress: bool = False) -> Inges
         report.embedded = len(fresh)
 
         chunks = [c for d in documents for c in d.chunks]
-        paths.root.mkdir(parents=True, exist_ok=True)
         write_chunks(paths, chunks)
         shutil.rmtree(paths.keyword, ignore_errors=True)
         KeywordIndex.build([c.indexed_text for c in chunks]).save(paths.keyword)
@@ -172,15 +169,3 @@ def _embed_and_add(
                 ],
             )
             bar.advance(task, len(batch))
-
-
-@contextmanager
-def _locked(paths: Paths) -> Iterator[None]:
-    """One ingest at a time per data folder (two first `ask`s may start together)."""
-    paths.root.mkdir(parents=True, exist_ok=True)
-    with paths.lock.open("w") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)

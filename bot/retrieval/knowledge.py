@@ -6,7 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from bot.retrieval.search import KnowledgeBase
-from bot.retrieval.store import Paths, file_hashes, read_manifest
+from bot.retrieval.store import Paths, file_hashes, locked, read_manifest
 
 
 class KnowledgeIndexMissing(Exception):
@@ -27,19 +27,22 @@ def open_knowledge(
     is False, in which case :class:`KnowledgeIndexMissing` says what to run.
     """
     paths = Paths(data_dir)
-    manifest = read_manifest(paths)
-    if manifest is None or not manifest.current_for(file_hashes(knowledge_dir)):
-        if not build:
-            raise KnowledgeIndexMissing(
-                f"The policy index in {data_dir} does not match {knowledge_dir}: "
-                "run `capexbot ingest`."
-            )
-        from bot.retrieval.ingest import ingest
+    hashes = file_hashes(knowledge_dir)
+    with locked(paths, exclusive=False):
+        manifest = read_manifest(paths)
+        if manifest is not None and manifest.current_for(hashes):
+            return KnowledgeBase(data_dir, manifest)
+    if not build:
+        raise KnowledgeIndexMissing(
+            f"The policy index in {data_dir} does not match {knowledge_dir}: run `capexbot ingest`."
+        )
+    from bot.retrieval.ingest import ingest
 
-        if notify is not None:
-            verb = "Indexing" if manifest is None else "Updating the index of"
-            notify(f"{verb} the policy documents in {knowledge_dir}…")
-        ingest(knowledge_dir, data_dir)
+    if notify is not None:
+        verb = "Indexing" if manifest is None else "Updating the index of"
+        notify(f"{verb} the policy documents in {knowledge_dir}…")
+    ingest(knowledge_dir, data_dir)  # waits for an ingest already running, then finds no work
+    with locked(paths, exclusive=False):
         manifest = read_manifest(paths)
         assert manifest is not None  # ingest writes it last
-    return KnowledgeBase(data_dir, manifest)
+        return KnowledgeBase(data_dir, manifest)

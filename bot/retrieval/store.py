@@ -9,9 +9,12 @@ instead of asking Chroma for every chunk, and compares the manifest's hashes wit
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -106,6 +109,28 @@ def read_chunks(paths: Paths) -> list[Chunk]:
 def write_chunks(paths: Paths, chunks: list[Chunk]) -> None:
     rows = [asdict(c) for c in chunks]
     _write_atomic(paths.chunks, json.dumps(rows, ensure_ascii=False))
+
+
+@contextmanager
+def locked(paths: Paths, exclusive: bool) -> Iterator[None]:
+    """Ingest holds the lock exclusively; readers share it, so they never load a half-written
+    index and two first `ask`s do not both build it. A reader that cannot create the lock
+    file (an index on a read-only volume) reads without it: nobody can be writing there."""
+    if exclusive:
+        paths.root.mkdir(parents=True, exist_ok=True)
+    try:
+        handle = paths.lock.open("a")
+    except OSError:
+        if exclusive:
+            raise
+        yield
+        return
+    with handle:
+        fcntl.flock(handle, fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def _write_atomic(path: Path, text: str) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -108,3 +109,11 @@ def test_an_empty_knowledge_folder_gives_an_empty_searchable_index(tmp_path: Pat
     assert report.chunks == 0 and report.skipped == {}
     knowledge = open_knowledge(tmp_path / "knowledge", tmp_path / "data", build=False)
     assert knowledge.search("capitalization threshold") == []
+
+
+def test_concurrent_first_uses_build_the_index_once(tmp_path: Path) -> None:
+    knowledge, data = _write(tmp_path / "knowledge", DOCS), tmp_path / "data"
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        reports = list(pool.map(lambda _: ingest(knowledge, data), range(2)))
+    assert sorted(r.embedded for r in reports) == [0, 4]
+    assert _sources_in_chroma(data) == {"alpha.md": 2, "beta.md": 1, "gamma.txt": 1}
