@@ -217,7 +217,7 @@ def serve(
     try:
         if socket:
             typer.echo("Serving Slack in Socket Mode", err=True)
-            socket_mode(slack_app, config.slack_app_token or "")
+            socket_mode(slack_app, config.slack_app_token or "").start()
         else:
             server = http_server(slack_app, host, port)
             where = f"{host}:{server.server_port}/slack/events"

@@ -13,6 +13,7 @@ from typing import Any
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 from slack_bolt import App
+from slack_bolt.adapter.socket_mode import SocketModeHandler
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 
 log = logging.getLogger(__name__)
@@ -47,7 +48,8 @@ def http_server(app: App, host: str, port: int) -> WSGIServer:
     )
 
 
-def socket_mode(app: App, app_token: str) -> None:
-    from slack_bolt.adapter.socket_mode import SocketModeHandler
+def socket_mode(app: App, app_token: str) -> SocketModeHandler:
+    """A Socket Mode connection for ``app``: ``start()`` blocks, ``connect()`` does not.
 
-    SocketModeHandler(app, app_token, web_client=app.client).start()
+    It asks ``apps.connections.open`` through the app's client, so ``SLACK_API_URL`` applies."""
+    return SocketModeHandler(app, app_token, web_client=app.client)

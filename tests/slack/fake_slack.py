@@ -27,6 +27,7 @@ class Call:
 class FakeSlack:
     def __init__(self) -> None:
         self.calls: list[Call] = []
+        self.socket_url: str | None = None  # what apps.connections.open hands out
         self._changed = threading.Condition()
         self._ts = itertools.count(1)
         fake = self
@@ -85,6 +86,8 @@ class FakeSlack:
                 "ts": ts,
                 "message": {"text": params.get("text")},
             }
+        if method == "apps.connections.open":
+            return {"ok": True, "url": self.socket_url}
         if method.startswith("views."):
             return {"ok": True, "view": {"id": "V0TEST"}}
         return {"ok": True}

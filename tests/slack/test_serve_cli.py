@@ -35,7 +35,15 @@ class _FakeApp:
 
 def test_socket_mode_when_an_app_token_is_set(env: pytest.MonkeyPatch) -> None:
     started: list[str] = []
-    env.setattr(server, "socket_mode", lambda app, token: started.append(token))
+
+    class Handler:
+        def __init__(self, token: str) -> None:
+            self.token = token
+
+        def start(self) -> None:
+            started.append(self.token)
+
+    env.setattr(server, "socket_mode", lambda app, token: Handler(token))
     env.setenv("SLACK_BOT_TOKEN", "xoxb-1")
     env.setenv("SLACK_APP_TOKEN", "xapp-1")
     result = CliRunner().invoke(app, ["serve"])
