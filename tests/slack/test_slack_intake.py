@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from fake_slack import FakeSlack
@@ -168,3 +169,22 @@ def test_help_list_and_status(bot: Running, slack: FakeSlack) -> None:
     other = bot.sender.command("status CX-00001", user="USTRANGER").json()
     assert "found no request" in other["text"]
     assert slack.of("views.open") == []
+
+
+def test_two_approvers_clicking_at_once_record_one_decision(bot: Running, slack: FakeSlack) -> None:
+    request_id, ts = _filed(bot, slack)
+    clicks = [("approve_request", APPROVER), ("reject_request", APPROVER)] * 3
+    with ThreadPoolExecutor(len(clicks)) as pool:
+        replies = list(
+            pool.map(
+                lambda c: bot.sender.click(
+                    c[0], str(request_id), user=c[1], channel=FINANCE, message_ts=ts
+                ),
+                clicks,
+            )
+        )
+    assert all(r.status == 200 for r in replies)
+    slack.wait_for("chat.postEphemeral", len(clicks) - 1)  # everyone else hears it was decided
+    assert len(slack.of("chat.update")) == 1
+    outcome = bot.store.approval_for(request_id).outcome
+    assert [e.kind for e in bot.store.timeline(request_id)] == ["submitted", outcome]
