@@ -1,4 +1,4 @@
-"""Buttons: checklist answers, continue in a DM, feedback, and the finance approvals.
+"""Buttons: checklist answers, continue in a DM, feedback, the memo, and the finance approvals.
 
 Approvals are checked against the configured approvers; anyone else gets an ephemeral
 refusal. The store's unique constraint makes two clicks at once record one approval.
@@ -92,6 +92,21 @@ def register(app: App, deps: Deps) -> None:
         client.chat_postEphemeral(channel=channel, user=user, text=thanks, thread_ts=thread_ts)
 
     @apologises
+    def memo(body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
+        from bot.finance.slack import send_memo  # PDF rendering loads only when asked for
+
+        channel, _, thread_ts = _message_place(body)
+        send_memo(
+            deps.store,
+            deps.config,
+            client,
+            decision_id=int(action["value"]),
+            user=body["user"]["id"],
+            channel=channel,
+            thread_ts=thread_ts,
+        )
+
+    @apologises
     def approval(
         body: dict[str, Any], action: dict[str, Any], client: WebClient, context: BoltContext
     ) -> None:
@@ -102,6 +117,7 @@ def register(app: App, deps: Deps) -> None:
     app.action("checklist_cancel")(ack=just_ack, lazy=[cancel])
     app.action("continue_in_dm")(ack=just_ack, lazy=[continue_in_dm])
     app.action(re.compile(r"^feedback_(helpful|wrong)$"))(ack=just_ack, lazy=[feedback])
+    app.action("decision_memo")(ack=just_ack, lazy=[memo])
     app.action(re.compile(r"^(approve|reject|info)_request$"))(ack=just_ack, lazy=[approval])
 
 

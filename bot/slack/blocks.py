@@ -133,6 +133,7 @@ def feedback_actions(decision_id: int) -> Block:
         "elements": [
             button(":thumbsup: Helpful", "feedback_helpful", str(decision_id)),
             button(":thumbsdown: Wrong", "feedback_wrong", str(decision_id)),
+            button(":page_facing_up: Memo", "decision_memo", str(decision_id)),
         ],
     }
 
