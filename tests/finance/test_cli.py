@@ -6,6 +6,7 @@ import csv
 import io
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import openpyxl
 import pytest
@@ -134,3 +135,32 @@ def test_digest_post_needs_slack(run_db: Path) -> None:
 def test_digest_rejects_a_bad_month(run_db: Path) -> None:
     result = runner.invoke(app, ["digest", "--month", "May"])
     assert result.exit_code == 2
+
+
+def test_digest_post_sends_it_to_the_finance_channel(
+    run_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import slack_sdk
+
+    calls: list[tuple[str, dict[str, Any]]] = []
+
+    class Client:
+        def __init__(self, token: str, base_url: str) -> None:
+            calls.append(("client", {"token": token, "base_url": base_url}))
+
+        def chat_postMessage(self, **kwargs: Any) -> dict[str, Any]:
+            calls.append(("chat.postMessage", kwargs))
+            return {"channel": kwargs["channel"], "ts": "1.1"}
+
+        def files_upload_v2(self, **kwargs: Any) -> None:
+            calls.append(("files.upload_v2", kwargs))
+
+    monkeypatch.setattr(slack_sdk, "WebClient", Client)
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-test")
+    monkeypatch.setenv("CAPEXBOT_FINANCE_CHANNEL", "CFINANCE")
+    result = runner.invoke(app, ["digest", "--month", "2026-05", "--post"])
+    assert result.exit_code == 0, result.output
+    assert [name for name, _ in calls] == ["client", "chat.postMessage", "files.upload_v2"]
+    assert calls[0][1]["token"] == "xoxb-test"
+    assert calls[1][1]["channel"] == calls[2][1]["channel"] == "CFINANCE"
+    assert calls[2][1]["file"].startswith(b"\x89PNG")
