@@ -22,6 +22,7 @@ from bot.core import (
     load_policy,
     read_request,
 )
+from bot.core.parsing import is_policy_question
 from bot.finance.impact import with_budget_impact
 from bot.finance.schedule import start_month
 from bot.retrieval.citations import citations_for, policy_answer
@@ -70,6 +71,8 @@ class Assistant:
             decision = decide(request, self.policy)
         if decision.kind == "policy_question":
             return self._from_policy_text(decision, request.text)
+        if self._undecided_policy_question(decision, request.text):
+            return self.answer_policy_question(request.text)
         return self._finished(self._cited(decision, request.text))
 
     def answer_facts(self, facts: Facts) -> Decision:
@@ -90,6 +93,15 @@ class Assistant:
             rules_version=self.policy.version,
         )
         return self._from_policy_text(decision, question)
+
+    def _undecided_policy_question(self, decision: Decision, text: str) -> bool:
+        """ "How do we treat SaaS implementation costs?" names a purchase, so the rules try it,
+        but no rule can decide it without facts the asker does not have: they want the policy."""
+        return (
+            decision.kind == "decision"
+            and not decision.rules_fired
+            and is_policy_question(text, self.policy)
+        )
 
     def _finished(self, decision: Decision) -> Decision:
         """Year-one P&L of the CapEx lines; the model's wording when the LLM mode is on."""

@@ -54,6 +54,17 @@ def test_a_policy_question_is_answered_from_the_policy_text(assistant: Assistant
     assert any("3.1 Threshold" in c.section for c in decision.citations)
 
 
+def test_a_policy_question_naming_a_purchase_is_answered_from_the_policy(
+    assistant: Assistant,
+) -> None:
+    decision = assistant.answer(Request(text="how do we treat SaaS implementation costs?"))
+    assert decision.kind == "policy_question" and decision.next_question is None
+    assert "7.3 US GAAP" in decision.summary
+    assert decision.citations[0].section.endswith(
+        "7.3 US GAAP: implementation costs of a hosting arrangement (ASU 2018-15)"
+    )
+
+
 def test_the_policy_question_method_answers_whatever_the_wording(assistant: Assistant) -> None:
     decision = assistant.answer_policy_question("SaaS implementation costs, Workday config")
     assert decision.kind == "policy_question" and decision.verdict == "needs_review"
