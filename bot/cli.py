@@ -67,7 +67,8 @@ def _knowledge(config: Config, quiet: bool = False) -> KnowledgeBase:
         if not quiet:
             typer.echo(message, err=True)
 
-    return open_knowledge(config.knowledge_dir, config.data_dir, notify=notify)
+    progress = not quiet and sys.stderr.isatty()
+    return open_knowledge(config.knowledge_dir, config.data_dir, notify=notify, progress=progress)
 
 
 def _policy(config: Config) -> Policy:

@@ -34,7 +34,8 @@ if TYPE_CHECKING:
     from chromadb.api.models.Collection import Collection
     from chromadb.api.types import Where
 
-WRITE_BATCH = 256  # chunks per Chroma write (and per progress step)
+WRITE_BATCH = 256  # chunks per Chroma write
+PROGRESS_STEP = 16  # chunks embedded between two updates of the progress bar
 
 
 @dataclass
@@ -141,6 +142,8 @@ def _stored(collection: Collection) -> dict[str, tuple[set[str], set[str]]]:
 def _embed_and_add(
     collection: Collection, chunks: list[Chunk], hashes: dict[str, str], progress: bool
 ) -> None:
+    import numpy as np
+    from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
     from bot.retrieval.encoder import get_encoder
@@ -149,13 +152,19 @@ def _embed_and_add(
         return
     encoder = get_encoder()
     columns = ("Embedding policy chunks", BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
-    with Progress(*columns, disable=not progress, transient=True) as bar:
+    console = Console(stderr=True)  # stdout carries the command's answer
+    with Progress(*columns, console=console, disable=not progress, transient=True) as bar:
         task = bar.add_task("embed", total=len(chunks))
         for start in range(0, len(chunks), WRITE_BATCH):
             batch = chunks[start : start + WRITE_BATCH]
+            vectors = []
+            for step in range(0, len(batch), PROGRESS_STEP):
+                texts = [c.indexed_text for c in batch[step : step + PROGRESS_STEP]]
+                vectors.append(encoder.encode(texts))
+                bar.advance(task, len(texts))
             collection.add(
                 ids=[c.id for c in batch],
-                embeddings=encoder.encode([c.indexed_text for c in batch]),
+                embeddings=np.concatenate(vectors),
                 documents=[c.text for c in batch],
                 metadatas=[
                     {
@@ -168,4 +177,3 @@ def _embed_and_add(
                     for c in batch
                 ],
             )
-            bar.advance(task, len(batch))

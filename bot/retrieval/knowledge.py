@@ -18,6 +18,7 @@ def open_knowledge(
     data_dir: Path,
     build: bool = True,
     notify: Callable[[str], None] | None = None,
+    progress: bool = False,
 ) -> KnowledgeBase:
     """The knowledge base of ``knowledge_dir``, indexed under ``data_dir``.
 
@@ -41,7 +42,8 @@ def open_knowledge(
     if notify is not None:
         verb = "Indexing" if manifest is None else "Updating the index of"
         notify(f"{verb} the policy documents in {knowledge_dir}…")
-    ingest(knowledge_dir, data_dir)  # waits for an ingest already running, then finds no work
+    # If another process is ingesting, this waits for it and then finds nothing left to embed.
+    ingest(knowledge_dir, data_dir, progress)
     with locked(paths, exclusive=False):
         manifest = read_manifest(paths)
         assert manifest is not None  # ingest writes it last
