@@ -140,8 +140,13 @@ def test_an_approval_updates_the_post_and_tells_the_requester(
 
 def test_a_second_click_records_no_second_approval(bot: Running, slack: FakeSlack) -> None:
     request_id, ts = _filed(bot, slack)
-    for action in ("approve_request", "reject_request"):
-        bot.sender.click(action, str(request_id), user=APPROVER, channel=FINANCE, message_ts=ts)
+    bot.sender.click(
+        "approve_request", str(request_id), user=APPROVER, channel=FINANCE, message_ts=ts
+    )
+    slack.wait_for("chat.update")  # the work runs after the ack: let the first click land
+    bot.sender.click(
+        "reject_request", str(request_id), user=APPROVER, channel=FINANCE, message_ts=ts
+    )
     [ephemeral] = slack.wait_for("chat.postEphemeral")
     assert "already approved" in ephemeral.params["text"]
     assert len(slack.of("chat.update")) == 1
