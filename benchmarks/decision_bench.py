@@ -62,16 +62,20 @@ def main() -> None:
 
     timings = warm_latency(args.rounds)
     print(f"decision, warm, {len(timings)} decisions over the dev set:")
-    print(f"  p50 {percentile(timings, 0.50):.2f} ms   p95 {percentile(timings, 0.95):.2f} ms   "
-          f"max {max(timings):.2f} ms   mean {statistics.mean(timings):.2f} ms")
+    print(
+        f"  p50 {percentile(timings, 0.50):.2f} ms   p95 {percentile(timings, 0.95):.2f} ms   "
+        f"max {max(timings):.2f} ms   mean {statistics.mean(timings):.2f} ms"
+    )
 
     capexbot = str(Path(sys.executable).parent / "capexbot")
     baseline = cold_start([sys.executable, "-c", "pass"], args.cold_runs)
     cli = cold_start([capexbot, "ask", "--json", QUESTION], args.cold_runs)
     print(f"cold start, median of {args.cold_runs} runs:")
     print(f"  python -c pass           {statistics.median(baseline):.2f} s")
-    print(f"  capexbot ask --json ...  {statistics.median(cli):.2f} s "
-          f"({statistics.median(cli) / statistics.median(baseline):.1f}x the bare interpreter)")
+    print(
+        f"  capexbot ask --json ...  {statistics.median(cli):.2f} s "
+        f"({statistics.median(cli) / statistics.median(baseline):.1f}x the bare interpreter)"
+    )
 
 
 if __name__ == "__main__":

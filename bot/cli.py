@@ -335,9 +335,5 @@ def eval_retrieval(
 register_finance_commands(app, _config, _policy)
 
 
-def main() -> None:  # pragma: no cover - console entry for `python -m bot.cli`
+if __name__ == "__main__":  # pragma: no cover - `python -m bot.cli`
     app()
-
-
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
