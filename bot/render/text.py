@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.core.decision import Decision
+from bot.finance.impact import impact_lines
 
 VERDICT_LABELS = {
     "capex": "CapEx",
@@ -30,6 +31,11 @@ def render_text(decision: Decision) -> str:
                     f"{line.amount.currency} {line.depreciation_per_month:,.2f}/month, "
                     f"{line.depreciation_per_year:,.2f} in a full year"
                 )
+    year_one = impact_lines(decision)
+    if year_one:
+        out.append("")
+        out.append("Year one:")
+        out.extend(f"  - {line}" for line in year_one)
     if decision.rules_fired:
         out.append("")
         out.append("Why:")

@@ -13,6 +13,7 @@ from typing import Any
 from bot.conversation import Turn
 from bot.core import Decision
 from bot.core.decision import NextQuestion
+from bot.finance.impact import impact_lines
 from bot.render.text import VERDICT_LABELS
 
 Block = dict[str, Any]
@@ -84,6 +85,9 @@ def decision_blocks(
     blocks: list[Block] = [section(verdict_line(decision))]
     if decision.line_items:
         blocks.append(section("*Lines*\n" + bullets([_line(i) for i in decision.line_items])))
+        year_one = impact_lines(decision)
+        if year_one:
+            blocks.append(context("Year one: " + " · ".join(year_one)))
     if decision.rules_fired:
         reasons = [
             f"`{r.id}` {r.reason} (policy §{r.section}; {r.standard})" for r in decision.rules_fired
