@@ -7,7 +7,9 @@ In one run, on temporary data folders (the repository's data/ is not touched):
 - the example policy (knowledge/): ingest time and peak memory (in a fresh process), the
   time of a re-ingest with nothing changed;
 - recall@1/3/5 and MRR of the three search modes on tests/retrieval/queries.jsonl, with the
-  query expansion `capexbot` uses (and, for comparison, without it);
+  query expansion `capexbot` uses (and, for comparison, without it), and on
+  tests/retrieval/holdout.jsonl: 20 queries written after the engine was tuned, never used to
+  tune it;
 - warm latency p50/p95 of one search per mode, and of a complete answer (facts, rules,
   hybrid retrieval, citations) over the development scenarios and the query set;
 - cold start of `capexbot ask` to its answer, with `python -c pass` as the baseline;
@@ -43,6 +45,7 @@ from bot.service import Assistant  # noqa: E402
 
 KNOWLEDGE = ROOT / "knowledge"
 QUERIES = ROOT / "tests" / "retrieval" / "queries.jsonl"
+HOLDOUT = ROOT / "tests" / "retrieval" / "holdout.jsonl"
 SCENARIOS = ROOT / "tests" / "scenarios" / "dev.jsonl"
 QUESTION = "We're buying a $40,000 GPU server for production inference, 5 year life"
 PAGE_CHARS = 3000
@@ -81,20 +84,21 @@ def ingest_in_child(knowledge: Path, data: Path) -> dict[str, float]:
 def quality(data: Path) -> None:
     policy = load_policy(ROOT / "rules")
     knowledge = open_knowledge(KNOWLEDGE, data, build=False)
-    cases = load_cases(QUERIES)
-    print(f"\nRetrieval quality on {QUERIES.relative_to(ROOT)} ({len(cases)} queries)")
-    print(f"  {'mode':<30}{'recall@1':>9}{'recall@3':>9}{'recall@5':>9}{'MRR':>7}")
-    for label, expand in (
-        ("", lambda q: expand_query(q, policy)),
-        (", no query expansion", None),
-    ):
-        for mode in MODES:
-            s = evaluate(knowledge, cases, mode, expand).summary
-            name = f"{mode}{label}"
-            print(
-                f"  {name:<30}{s.recall_at_1:>9.3f}{s.recall_at_3:>9.3f}"
-                f"{s.recall_at_5:>9.3f}{s.mrr:>7.3f}"
-            )
+    for path in (QUERIES, HOLDOUT):
+        cases = load_cases(path)
+        print(f"\nRetrieval quality on {path.relative_to(ROOT)} ({len(cases)} queries)")
+        print(f"  {'mode':<30}{'recall@1':>9}{'recall@3':>9}{'recall@5':>9}{'MRR':>7}")
+        for label, expand in (
+            ("", lambda q: expand_query(q, policy)),
+            (", no query expansion", None),
+        ):
+            for mode in MODES:
+                s = evaluate(knowledge, cases, mode, expand).summary
+                name = f"{mode}{label}"
+                print(
+                    f"  {name:<30}{s.recall_at_1:>9.3f}{s.recall_at_3:>9.3f}"
+                    f"{s.recall_at_5:>9.3f}{s.mrr:>7.3f}"
+                )
 
 
 def search_latency(knowledge_dir: Path, data: Path, queries: list[str], rounds: int) -> None:
