@@ -11,7 +11,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -22,7 +21,6 @@ from bot.core.decision import Citation
 from bot.slack.intake import IntakeForm
 from bot.storage import Store
 from bot.storage.models import Approval, BudgetRequest, DecisionRecord, RequestEvent
-from bot.storage.testing import postgres_unavailable, scratch_postgres
 
 # A real passage of knowledge/capitalization-policy.md §5.1, as retrieval would cite it.
 CITATION = Citation(
@@ -32,23 +30,6 @@ CITATION = Citation(
 )
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'state.db'}"
-        return
-    reason = postgres_unavailable()
-    if reason:
-        pytest.skip(reason)
-    with scratch_postgres() as url:
-        yield url
-
-
-@pytest.fixture
-def store(database_url: str) -> Iterator[Store]:
-    store = Store.open(database_url)
-    yield store
-    store.close()
 
 
 class Clock:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from fake_slack import FakeSlack
@@ -16,7 +15,6 @@ from bot.service import Assistant
 from bot.slack.app import build_app
 from bot.slack.server import http_server
 from bot.storage import Store
-from bot.storage.testing import postgres_unavailable, scratch_postgres
 
 
 @pytest.fixture(scope="session")
@@ -33,18 +31,6 @@ def slack() -> Iterator[FakeSlack]:
     fake = FakeSlack().start()
     yield fake
     fake.stop()
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'state.db'}"
-        return
-    reason = postgres_unavailable()
-    if reason:
-        pytest.skip(reason)
-    with scratch_postgres() as url:
-        yield url
 
 
 @pytest.fixture
