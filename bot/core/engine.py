@@ -24,8 +24,17 @@ from bot.core.decision import (
     Treatment,
     Verdict,
 )
-from bot.core.facts import ITEM_FACTS, Facts, Framework, Item, Money, Source
-from bot.core.policy import AllOf, Condition, FactTest, NotOf, Policy, Rule, SettingRef
+from bot.core.facts import ITEM_FACTS, Facts, Framework, Item, Money, Source, UsefulLife
+from bot.core.policy import (
+    AllOf,
+    AssetType,
+    Condition,
+    FactTest,
+    NotOf,
+    Policy,
+    Rule,
+    SettingRef,
+)
 
 #: Derived facts map back to the fact a person can be asked for.
 _ASKABLE = {
@@ -115,7 +124,9 @@ def _item_view(facts: Facts, index: int, policy: Policy, framework: Framework) -
 
     life = values.get("useful_life")
     if life is not None:
-        values["useful_life_months"] = life.min_months
+        straddles = life.min_months <= settings.minimum_useful_life_months < life.max_months
+        # "12-24 months" could go either way: unknown, so the bot asks rather than guesses
+        values["useful_life_months"] = None if straddles else life.min_months
     elif asset and asset.useful_life_years:
         values["useful_life_months"] = int(asset.useful_life_years * 12)
         view.assumptions.append(
@@ -125,11 +136,7 @@ def _item_view(facts: Facts, index: int, policy: Policy, framework: Framework) -
     else:
         values["useful_life_months"] = None
 
-    values["with_capital_asset"] = any(
-        _is_capital_hardware(other, facts, policy)
-        for i, other in enumerate(facts.items)
-        if i != index
-    )
+    values["with_capital_asset"] = False  # set by evaluate_facts once the equipment is decided
     return view
 
 
@@ -154,16 +161,6 @@ def _attributable_base(facts: Facts, policy: Policy) -> Decimal:
         if _category(item, policy) == "directly_attributable" and fact is not None:
             total += _to_base(fact.value, policy) or Decimal(0)
     return total
-
-
-def _is_capital_hardware(item: Item, facts: Facts, policy: Policy) -> bool:
-    if _category(item, policy) != "tangible":
-        return False
-    fact = item.facts.get("unit_amount") or item.facts.get("amount")
-    base = _to_base(fact.value, policy) if fact else None
-    if base is None:
-        return False
-    return base + _attributable_base(facts, policy) >= policy.settings.capitalization_threshold
 
 
 def _operand(value: Any, policy: Policy) -> Any:
@@ -291,22 +288,39 @@ def evaluate_facts(facts: Facts, policy: Policy) -> Evaluation:
     chosen = _framework(facts, policy)
     if not facts.items:
         return Evaluation(facts, chosen, [], "needs_review")
-    results = []
-    for index in range(len(facts.items)):
-        view = _item_view(facts, index, policy, chosen)
-        if view.values.get("asset_type") is None:
-            results.append(
-                _ItemResult(None, {"asset_type": "nothing can be decided without it"}, view)
+    views = [_item_view(facts, index, policy, chosen) for index in range(len(facts.items))]
+    results: list[_ItemResult | None] = [None] * len(views)
+    # equipment first: installation follows the asset it brings into use (§5.2)
+    order = sorted(range(len(views)), key=lambda i: _attributable(views[i]))
+    for index in order:
+        view = views[index]
+        if _attributable(view):
+            view.values["with_capital_asset"] = any(
+                r is not None
+                and r.rule is not None
+                and r.rule.outcome == "capex"
+                and r.view.values.get("asset_category") == "tangible"
+                for r in results
             )
-        elif "amount" in facts.conflicts and view.values.get("amount") is None:
-            # several amounts and no way to tell which is this item's: one may be another cost
-            why = f"the message gives {' and '.join(facts.conflicts['amount'])}"
-            results.append(_ItemResult(None, {"unit_amount": why}, view))
-        else:
-            results.append(_classify(view, policy))
-    treatments = [r.rule.outcome for r in results if r.rule]
-    undecided = any(r.rule is None for r in results)
-    return Evaluation(facts, chosen, results, verdict_of(treatments, undecided))
+        results[index] = _classify_item(view, facts, policy)
+    decided = [r for r in results if r is not None]
+    treatments = [r.rule.outcome for r in decided if r.rule]
+    undecided = any(r.rule is None for r in decided)
+    return Evaluation(facts, chosen, decided, verdict_of(treatments, undecided))
+
+
+def _attributable(view: _View) -> bool:
+    return view.values.get("asset_category") == "directly_attributable"
+
+
+def _classify_item(view: _View, facts: Facts, policy: Policy) -> _ItemResult:
+    if view.values.get("asset_type") is None:
+        return _ItemResult(None, {"asset_type": "nothing can be decided without it"}, view)
+    if "amount" in facts.conflicts and view.values.get("amount") is None:
+        # several amounts and no way to tell which is this item's: one may be another cost
+        why = f"the message gives {' and '.join(facts.conflicts['amount'])}"
+        return _ItemResult(None, {"unit_amount": why}, view)
+    return _classify(view, policy)
 
 
 def _framework(facts: Facts, policy: Policy) -> Framework:
@@ -385,9 +399,7 @@ def _line_item(item: Item, result: _ItemResult, policy: Policy) -> LineItem:
         rule_id=result.rule.id if result.rule else None,
     )
     if treatment == "capex":
-        months = values.get("useful_life_months")
-        if asset and asset.useful_life_years:
-            months = int(asset.useful_life_years * 12)
+        months = _write_off_months(values.get("useful_life"), asset)
         line.useful_life_months = months
         if months and amount is not None and amount.per is None:
             monthly = amount.amount / months
@@ -396,28 +408,37 @@ def _line_item(item: Item, result: _ItemResult, policy: Policy) -> LineItem:
     return line
 
 
+def _write_off_months(stated: UsefulLife | None, asset: AssetType | None) -> int | None:
+    """The policy life of the class, or the requester's shorter estimate (§3.2, §4.2).
+
+    A range ("1 to 3 years") counts at its upper end here: its lower end only decides the
+    more-than-a-year test.
+    """
+    policy_months = int(asset.useful_life_years * 12) if asset and asset.useful_life_years else None
+    if stated is None:
+        return policy_months
+    if policy_months is None:
+        return stated.max_months
+    return min(policy_months, stated.max_months)
+
+
 def _round(value: Decimal | None) -> Decimal | None:
     return None if value is None else value.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 def _bucket(evaluation: Evaluation, policy: Policy) -> BudgetBucketResult | None:
+    """The first bucket (in policy order) that holds for every item of the request (§11.1)."""
+    if not evaluation.results:
+        return None
     for bucket in policy.settings.budget_buckets:
-        for result in evaluation.results:
-            values = {**result.view.values, "verdict": evaluation.verdict}
-            outcome, _ = evaluate(bucket.when, values, policy)
-            if outcome is True:
-                return BudgetBucketResult(
-                    id=bucket.id,
-                    label=bucket.label,
-                    tracking=bucket.tracking,
-                    section=bucket.section,
-                )
-    for result in evaluation.results:
-        asset = policy.settings.asset_types.get(result.view.values.get("asset_type") or "")
-        if asset and asset.budget_bucket:
-            chosen = next(b for b in policy.settings.budget_buckets if b.id == asset.budget_bucket)
+        holds = all(
+            evaluate(bucket.when, {**r.view.values, "verdict": evaluation.verdict}, policy)[0]
+            is True
+            for r in evaluation.results
+        )
+        if holds:
             return BudgetBucketResult(
-                id=chosen.id, label=chosen.label, tracking=chosen.tracking, section=chosen.section
+                id=bucket.id, label=bucket.label, tracking=bucket.tracking, section=bucket.section
             )
     return None
 
@@ -433,15 +454,18 @@ def _tracking(verdict: Verdict, bucket: BudgetBucketResult | None, policy: Polic
     return None
 
 
+def _yearly(line: LineItem) -> Decimal:
+    """A line's amount in the base currency, a monthly bill counted for a year (§10.1)."""
+    assert line.amount is not None and line.amount_base is not None
+    return line.amount_base * (12 if line.amount.per == "month" else 1)
+
+
 def _approval(evaluation: Evaluation, lines: list[LineItem], policy: Policy) -> Approval | None:
     settings = policy.settings
     known = [line for line in lines if line.amount_base is not None]
     if not known:
         return None
-    total = Decimal(0)
-    for line in known:
-        assert line.amount is not None and line.amount_base is not None
-        total += line.amount_base * (12 if line.amount.per == "month" else 1)
+    total = sum((_yearly(line) for line in known), start=Decimal(0))
     route = settings.approval_route(total)
     notes = []
     if len(known) < len(lines):
@@ -449,7 +473,10 @@ def _approval(evaluation: Evaluation, lines: list[LineItem], policy: Policy) -> 
     if any(line.amount and line.amount.per == "month" for line in known):
         notes.append("Monthly amounts are counted for a year.")
     phase = evaluation.facts.shared.get("phase")
-    if phase and _plain(phase.value) == "experiment" and total > settings.experiment_cap:
+    expensed = sum(
+        (_yearly(line) for line in known if line.treatment == "opex"), start=Decimal(0)
+    )  # equipment that is capitalized does not count against the Gate 1 cap (§5.3)
+    if phase and _plain(phase.value) == "experiment" and expensed > settings.experiment_cap:
         notes.append(
             f"Above the experiment cap of {settings.base_currency} {settings.experiment_cap:,.0f}:"
             " finance review and a revised forecast are required (§10.3)."

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, field_validator, model_validator
 
@@ -104,7 +104,7 @@ FACT_TYPES: dict[str, Any] = {
     "asset_type": str,  # an id from rules/policy.yaml `asset_types`
     "amount": Money,  # total cost of the item
     "unit_amount": Money,  # cost per unit when several are bought
-    "quantity": int,
+    "quantity": Annotated[int, Field(ge=1, le=1_000_000)],
     "useful_life": UsefulLife,
     "recurring": bool,
     "change": Change,

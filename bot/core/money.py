@@ -46,12 +46,32 @@ CURRENCY_SYMBOLS: dict[str, str] = {
     "rs.": "INR",
     "rupees": "INR",
     "sek": "SEK",
-    "kr": "SEK",
     "r$": "BRL",
     "brl": "BRL",
     "reais": "BRL",
     "mxn": "MXN",
+    # read, but without a planning rate: the bot refers them to finance (§3.4)
+    "nok": "NOK",
+    "dkk": "DKK",
+    "pln": "PLN",
+    "czk": "CZK",
+    "huf": "HUF",
+    "cny": "CNY",
+    "hkd": "HKD",
+    "sgd": "SGD",
+    "krw": "KRW",
+    "zar": "ZAR",
+    "nzd": "NZD",
+    "try": "TRY",
+    "ils": "ILS",
+    "aed": "AED",
+    "zł": "PLN",
+    "₩": "KRW",
+    "₪": "ILS",
 }
+#: "mil" is a thousand to a Brazilian or Spanish writer ("R$ 200 mil") and a million to an
+#: American one ("$1.5 mil"): read only where the currency settles which.
+_MIL_MEANS_THOUSAND = frozenset({"r$", "brl", "reais", "us$", "€", "eur", "euro", "euros", "mxn"})
 
 _MULTIPLIERS: dict[str, Decimal] = {
     "k": Decimal(1_000),
@@ -257,6 +277,8 @@ def find_amounts(text: str, default_currency: str | None) -> list[FoundMoney]:
         currency = CURRENCY_SYMBOLS[symbol.lower()] if symbol else default_currency
         if currency is None:
             continue
+        if mult and mult.lower() == "mil" and (symbol or "").lower() not in _MIL_MEANS_THOUSAND:
+            continue  # ambiguous: the bot asks for the amount rather than guess
         number = parse_number(match.group("num"))
         if number is None:
             continue

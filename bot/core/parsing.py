@@ -85,17 +85,27 @@ class _Clause:
     after_comma: bool = False  # the clause follows a comma, e.g. "..., 25k contractor"
 
 
+def _without_accent(char: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", char)
+    return ("".join(c for c in decomposed if not unicodedata.combining(c)) or char)[0]
+
+
 def fold(text: str) -> str:
     """Lowercase, accents removed, one kind of apostrophe: what the lexicon is matched on.
 
     Keeps the length of the text, so positions found in the folded text index the original.
     """
-    out = []
-    for char in text:
-        decomposed = unicodedata.normalize("NFKD", char)
-        base = "".join(c for c in decomposed if not unicodedata.combining(c)) or char
-        out.append(base[0].lower()[0])
-    return "".join(out).replace("’", "'")
+    return "".join(_without_accent(c).lower()[0] for c in text).replace("’", "'")
+
+
+def word_pattern(pattern: str) -> re.Pattern[str]:
+    """A lexicon pattern as matched: at a word start, accents ignored, any case.
+
+    Only accents are taken off the pattern; lowercasing it would turn ``\\S`` into ``\\s``.
+    Raises ``re.error`` for a pattern that is not a valid regular expression.
+    """
+    plain = "".join(_without_accent(c) for c in pattern).replace("’", "'")
+    return re.compile(rf"(?<![\w]){plain}", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -109,10 +119,6 @@ class _Compiled:
 _COMPILED: dict[str, _Compiled] = {}
 
 
-def _word_start(pattern: str) -> re.Pattern[str]:
-    return re.compile(rf"(?<![\w]){fold(pattern)}")
-
-
 def _compiled(policy: Policy) -> _Compiled:
     """The lexicon's patterns, compiled once per policy version."""
     cached = _COMPILED.get(policy.version)
@@ -121,19 +127,16 @@ def _compiled(policy: Policy) -> _Compiled:
         cached = _Compiled(
             facts={
                 fact: [
-                    (rank, e.context_after_preposition, e.value, _word_start(p))
+                    (rank, e.context_after_preposition, e.value, word_pattern(p))
                     for rank, e in enumerate(entries)
                     for p in e.patterns
                 ]
                 for fact, entries in lexicon.facts.items()
             },
-            instructions=[_word_start(p) for p in lexicon.instruction_patterns],
-            policy_questions=[_word_start(p) for p in lexicon.policy_question_patterns],
+            instructions=[word_pattern(p) for p in lexicon.instruction_patterns],
+            policy_questions=[word_pattern(p) for p in lexicon.policy_question_patterns],
             negation=(
-                re.compile(
-                    rf"(?<![\w])(?:{'|'.join(fold(p) for p in lexicon.negation_patterns)})"
-                    r"\s+(?:\S+\s+){0,2}$"
-                )
+                word_pattern(rf"(?:{'|'.join(lexicon.negation_patterns)})\s+(?:\S+\s+){{0,2}}$")
                 if lexicon.negation_patterns
                 else None
             ),
@@ -324,7 +327,8 @@ def _demote_descriptors(clauses: list[_Clause]) -> None:
     """ "..., 25k contractor" or "..., 10 seats at $180" describes the item before the comma.
 
     A clause after a comma that opens with a number and names a weaker asset type than the
-    item before it (by lexicon order) is part of that item, not a new one.
+    item before it (by lexicon order) is part of that item, not a new one, when that item has
+    no amount yet ("6k admin training, 2k/mo subscription" stays two items).
     """
     previous: _Clause | None = None
     for clause in clauses:
@@ -337,6 +341,7 @@ def _demote_descriptors(clauses: list[_Clause]) -> None:
             and clause.after_comma
             and opens_with_number
             and clause.asset.rank > previous.asset.rank
+            and not previous.amounts
         ):
             clause.asset = None
             continue
@@ -497,14 +502,23 @@ def merge_facts(parsed: Facts, explicit: dict[str, Fact]) -> Facts:
     """Apply explicitly given facts (form fields, answers) over parsed ones.
 
     An explicit item fact overrides the parsed item when there is one item; with several
-    items it fills only those that lack it (a form's single amount cannot split itself).
+    items it fills those that lack it. A form's single amount cannot split itself: it goes to
+    the one item without an amount, and with several such items it is a conflict the bot
+    asks about, never a copy on each line.
     """
     facts = parsed
     for name, fact in explicit.items():
-        if name in ITEM_FACTS and len(facts.items) > 1:
-            for index, item in enumerate(facts.items):
-                if name not in item.facts:
-                    facts = facts.with_fact(name, fact, item=index)
-        else:
+        if name not in ITEM_FACTS or len(facts.items) <= 1:
             facts = facts.with_fact(name, fact)
+            continue
+        lacking = [i for i, item in enumerate(facts.items) if name not in item.facts]
+        if name in _AMOUNT_FACTS and len(lacking) > 1:
+            conflicts = {**facts.conflicts, "amount": [f"{fact.describe()} for the whole request"]}
+            facts = facts.model_copy(update={"conflicts": conflicts})
+            continue
+        for index in lacking:
+            facts = facts.with_fact(name, fact, item=index)
     return facts
+
+
+_AMOUNT_FACTS = frozenset({"amount", "unit_amount", "quantity"})

@@ -167,6 +167,7 @@ AssetCategory = Literal[
     "service",  # consumed services: cloud usage, subscriptions, support, training runs
     "expensed",  # always expensed: user training, data conversion, post-launch fixes
     "lease",  # leases and rentals of equipment or space
+    "out_of_scope",  # outside this policy, e.g. software to be sold (§1.4)
 ]
 
 
@@ -174,7 +175,6 @@ class AssetType(Strict):
     label: str
     category: AssetCategory
     useful_life_years: Decimal | None = Field(default=None, gt=0, le=100)
-    budget_bucket: str | None = None  # forces a bucket (e.g. monitoring -> risk_compliance)
 
 
 class Default(Strict):
@@ -232,10 +232,6 @@ class Settings(Strict):
             raise ValueError(f"fx_rates must give the base currency {self.base_currency} as 1")
         for name, default in self.defaults.items():
             validate_fact_value(name, default.value)
-        buckets = {b.id for b in self.budget_buckets}
-        for type_id, asset in self.asset_types.items():
-            if asset.budget_bucket and asset.budget_bucket not in buckets:
-                raise ValueError(f"asset type {type_id!r} names unknown bucket")
         return self
 
     def approval_route(self, amount_base: Decimal) -> ApprovalRoute:

@@ -7,6 +7,7 @@ Finance edits these files by hand, so a mistake must point at the exact place:
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,7 +16,8 @@ from typing import Any, get_args
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from bot.core.facts import validate_fact_value
+from bot.core.facts import Phase, validate_fact_value
+from bot.core.parsing import word_pattern
 from bot.core.policy import (
     DERIVED_FACTS,
     AllOf,
@@ -230,6 +232,9 @@ def _cross_check(
                 continue
             if fact == "asset_type" and entry.value not in asset_types:
                 yield problem("lexicon.yaml", loc, f"unknown asset type {entry.value!r}")
+    yield from _check_lexicon(
+        lexicon, nodes.get("lexicon.yaml"), _shown(directory / "lexicon.yaml")
+    )
     for fact, default in settings.defaults.items():
         if fact == "asset_type":
             yield problem("policy.yaml", ["defaults", fact], "asset_type cannot have a default")
@@ -237,6 +242,36 @@ def _cross_check(
             if name not in asset_types:
                 loc = ["defaults", fact, "asset_types", index]
                 yield problem("policy.yaml", loc, f"unknown asset type {name!r}")
+
+
+def _check_lexicon(lexicon: Lexicon, node: yaml.Node | None, file: str) -> Iterator[Problem]:
+    """Every pattern must compile, and the phase lists must name phases (checked on load so
+    a typo fails ``capexbot check``, not every question)."""
+    lists: list[tuple[list[Any], list[str]]] = [
+        (["facts", fact, e, "patterns", p], [pattern])
+        for fact, entries in lexicon.facts.items()
+        for e, entry in enumerate(entries)
+        for p, pattern in enumerate(entry.patterns)
+    ]
+    for key in ("instruction_patterns", "negation_patterns", "policy_question_patterns"):
+        lists += [([key, i], [pattern]) for i, pattern in enumerate(getattr(lexicon, key))]
+    for loc, (pattern,) in lists:
+        try:
+            word_pattern(pattern)
+        except re.error as exc:
+            line, column = _locate(node, loc)
+            yield Problem(file, line, column, _field_path(loc), f"not a valid pattern: {exc}")
+    phases = {phase.value for phase in Phase}
+    named = [(["phase_precedence", i], v) for i, v in enumerate(lexicon.phase_precedence)]
+    named += [
+        (["phase_conflicts", i, j], v)
+        for i, pair in enumerate(lexicon.phase_conflicts)
+        for j, v in enumerate(pair)
+    ]
+    for loc, value in named:
+        if value not in phases:
+            line, column = _locate(node, loc)
+            yield Problem(file, line, column, _field_path(loc), f"{value!r} is not a phase")
 
 
 def _fact_tests(condition: Condition, loc: list[Any]) -> Iterator[tuple[list[Any], FactTest]]:
