@@ -30,6 +30,13 @@ from bot.core.parsing import MAX_TEXT
 
 _JSON = re.compile(r"\{.*\}|\[.*\]", re.DOTALL)
 _DIGIT = re.compile(r"\d")
+_NUMBER_WORD = re.compile(
+    r"\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|\w+teen|twenty|"
+    r"thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|thousand|grand|million|billion|"
+    r"zwei|drei|vier|fünf|zehn|hundert|tausend|deux|trois|quatre|cinq|dix|cent|mille|dos|"
+    r"tres|cuatro|cinco|diez|cien|mil|dois|quatro|dez|twee|drie|vijf|tien|duizend)\b",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)
@@ -68,9 +75,16 @@ def _fold(text: str) -> str:
 
 
 def _matches_quoted_number(name: str, value: Any, evidence: str, policy: Policy) -> bool:
-    """When the quoted words carry a number, the value must be that number."""
-    if not _DIGIT.search(evidence):
+    """A number the model proposes must be a number the quoted words say.
+
+    For amounts, quantities and lives the evidence has to state a number, in digits or in
+    words ("forty grand"); a value with no number behind it in the request ("GPU server" →
+    USD 400,000) is invented and dropped. Digits, when there are any, must be the value.
+    """
+    if name not in ("amount", "unit_amount", "useful_life", "quantity"):
         return True
+    if not _DIGIT.search(evidence):
+        return _NUMBER_WORD.search(evidence) is not None
     if name in ("amount", "unit_amount"):
         found = find_amounts(evidence, policy.settings.base_currency)
         return not found or any(

@@ -134,7 +134,7 @@ def test_an_instruction_the_parser_misses_cannot_overturn_the_rules(policy: Poli
     decision = model.decide(Request(text=HIDDEN), policy)
     assert decision.verdict == "capex"
     assert _proposed(decision) == {}
-    assert any("which would make this needs_review" in note for note in decision.notes)
+    assert any("which would make this opex" in note for note in decision.notes)
 
 
 def test_nonsense_or_a_failing_model_leaves_the_rules_answer(policy: Policy) -> None:
@@ -203,3 +203,19 @@ def test_through_the_assistant_the_rules_decide(policy: Policy) -> None:
     assert decision.summary.startswith("CapEx: capitalize")  # the hostile wording was refused
     assert decision.line_items[0].year_one_charge is not None  # the budget impact is there too
     assert any("wording was not used" in note for note in decision.notes)
+
+
+def test_an_amount_with_no_number_in_its_evidence_is_dropped(policy: Policy) -> None:
+    text = "we need a GPU server for production"
+    model = _model(
+        _facts(
+            {
+                "fact": "unit_amount",
+                "value": {"amount": "400000", "currency": "USD"},
+                "evidence": "GPU server",
+            }
+        )
+    )
+    decision = model.decide(Request(text=text), policy)
+    assert decision.verdict == "needs_review"
+    assert _proposed(decision) == {}
