@@ -8,11 +8,14 @@ a note rather than rejected by Slack.
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, TypeVar
+
+from pydantic import BaseModel
 
 from bot.conversation import Turn
 from bot.core import Decision
 from bot.core.decision import NextQuestion
+from bot.finance.digest_view import slack_escape
 from bot.finance.impact import impact_lines
 from bot.render.text import VERDICT_LABELS
 
@@ -25,6 +28,7 @@ VERDICT_EMOJI = {
     "needs_review": ":mag:",
 }
 MAX_LIST = 8
+ModelT = TypeVar("ModelT", bound=BaseModel)
 
 
 def mrkdwn(text: str, limit: int = 2900) -> dict[str, str]:
@@ -66,7 +70,28 @@ def bullets(lines: list[str]) -> str:
     return "\n".join(shown)
 
 
+def escaped(model: ModelT) -> ModelT:
+    """A copy of an answer with every string escaped for mrkdwn.
+
+    Everything in a decision or a question may carry the requester's own words (item
+    descriptions, evidence, objective), and Slack would act on ``<!channel>`` or a
+    ``<https://…|link>`` in them. The block builders add their own markup afterwards.
+    """
+    return type(model).model_validate(_escape_strings(model.model_dump(mode="json")))
+
+
+def _escape_strings(value: Any) -> Any:
+    if isinstance(value, str):
+        return slack_escape(value)
+    if isinstance(value, list):
+        return [_escape_strings(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _escape_strings(v) for k, v in value.items()}
+    return value
+
+
 def verdict_line(decision: Decision) -> str:
+    decision = escaped(decision)
     if decision.kind != "decision":
         return decision.summary
     emoji = VERDICT_EMOJI[decision.verdict]
@@ -83,6 +108,7 @@ def decision_blocks(
 ) -> list[Block]:
     """The whole answer: verdict, lines, why, policy text, assumptions, next step, versions."""
     blocks: list[Block] = [section(verdict_line(decision))]
+    decision = escaped(decision)
     if decision.line_items:
         blocks.append(section("*Lines*\n" + bullets([_line(i) for i in decision.line_items])))
         year_one = impact_lines(decision)
@@ -182,6 +208,7 @@ def _versions(decision: Decision, decision_id: int | None) -> str:
 
 def question_blocks(question: NextQuestion, key: str) -> list[Block]:
     """One checklist question: its buttons answer it; a typed reply works too."""
+    question = escaped(question)
     blocks: list[Block] = [section(f"*{question.text}*")]
     if question.help:
         blocks.append(context(question.help))
@@ -213,14 +240,17 @@ def answer_value(key: str, question_id: str, index: int) -> str:
 
 def answered_blocks(question_text: str, answer: str) -> list[Block]:
     """What a question message becomes once answered: the buttons go, the choice stays."""
-    return [section(f"*{question_text}*"), context(f":white_check_mark: {answer}")]
+    return [
+        section(f"*{slack_escape(question_text)}*"),
+        context(f":white_check_mark: {slack_escape(answer)}"),
+    ]
 
 
 def turn_blocks(turn: Turn) -> list[Block]:
     """One step of the checklist: the note, the answer once final, else the next question."""
     blocks: list[Block] = []
     if turn.note:
-        blocks.append(section(turn.note))
+        blocks.append(section(slack_escape(turn.note)))
     decision = turn.decision
     if decision is not None and turn.question is None:
         blocks.extend(decision_blocks(decision, turn.decision_id))

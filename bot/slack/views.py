@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.core import Decision
+from bot.finance.digest_view import slack_escape
 from bot.render.text import VERDICT_LABELS
 from bot.slack.blocks import Block, button, context, decision_blocks, section
 from bot.storage.models import Approval, BudgetRequest
@@ -35,7 +36,7 @@ def _form_line(request: BudgetRequest) -> str:
 def receipt_blocks(request: BudgetRequest, decision: Decision) -> list[Block]:
     """The DM to the requester: the request id, the classification, where it goes next."""
     head = (
-        f":memo: *Budget request {request.ref}* recorded: {request.objective[:300]}\n"
+        f":memo: *Budget request {request.ref}* recorded: {slack_escape(request.objective[:300])}\n"
         f"Amount {_form_line(request)} · cost center {request.cost_center} · "
         f"status: {STATUS_LABELS.get(request.status, request.status)}"
     )
@@ -60,7 +61,9 @@ def finance_blocks(
         f"*Forecast:* {cases}",
     ]
     blocks: list[Block] = [
-        section(f":inbox_tray: *Budget request {request.ref}*: {request.objective[:500]}"),
+        section(
+            f":inbox_tray: *Budget request {request.ref}*: {slack_escape(request.objective[:500])}"
+        ),
         {"type": "section", "fields": [{"type": "mrkdwn", "text": f} for f in fields]},
         section(decision.summary),
     ]
@@ -92,7 +95,7 @@ def finance_blocks(
 
 def status_blocks(request: BudgetRequest, approval: Approval | None) -> list[Block]:
     text = (
-        f"*{request.ref}* · {request.objective[:200]}\n"
+        f"*{request.ref}* · {slack_escape(request.objective[:200])}\n"
         f"{_form_line(request)} · {VERDICT_LABELS.get(request.verdict, request.verdict)} · "
         f"{STATUS_LABELS.get(request.status, request.status)}"
     )
@@ -105,7 +108,8 @@ def list_blocks(requests: list[BudgetRequest]) -> list[Block]:
     if not requests:
         return [section("You have no budget requests yet. Type `/capex` to file one.")]
     lines = [
-        f"• *{r.ref}* {r.created_at:%Y-%m-%d} · {r.objective[:80]} · {_form_line(r)} · "
+        f"• *{r.ref}* {r.created_at:%Y-%m-%d} · {slack_escape(r.objective[:80])} · "
+        f"{_form_line(r)} · "
         f"{STATUS_LABELS.get(r.status, r.status)}"
         for r in requests
     ]
