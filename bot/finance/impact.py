@@ -33,10 +33,16 @@ def yearly_base(line: LineItem) -> Decimal | None:
     return line.amount_base * 12 if per_month else line.amount_base
 
 
+#: Software and implementation costs are amortized from go-live (Gate 3, §2.4, §10.2), a month
+#: the decision does not know; no schedule is drawn for them rather than a wrong one.
+_FROM_GO_LIVE = frozenset({"internal_software", "implementation"})
+
+
 def schedulable(line: LineItem) -> bool:
-    """A one-off CapEx cost with a useful life; recurring bills are never one asset."""
+    """A one-off CapEx cost with a useful life and a known start; recurring bills never are."""
     return (
         line.treatment == "capex"
+        and line.asset_category not in _FROM_GO_LIVE
         and line.amount is not None
         and line.amount.per is None
         and line.amount.amount > 0
