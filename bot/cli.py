@@ -229,7 +229,12 @@ def serve(
 
 
 @app.command()
-def ingest(knowledge_dir: KnowledgeOption = None) -> None:
+def ingest(
+    knowledge_dir: KnowledgeOption = None,
+    rebuild: Annotated[
+        bool, typer.Option("--rebuild", help="Throw the index away and build it anew.")
+    ] = False,
+) -> None:
     """Index the policy documents; only new or changed ones are embedded again."""
     from bot.retrieval.ingest import ingest as run_ingest
 
@@ -237,7 +242,9 @@ def ingest(knowledge_dir: KnowledgeOption = None) -> None:
     if not config.knowledge_dir.is_dir():
         typer.echo(f"{config.knowledge_dir} is not a folder.", err=True)
         raise typer.Exit(2)
-    report = run_ingest(config.knowledge_dir, config.data_dir, progress=sys.stderr.isatty())
+    report = run_ingest(
+        config.knowledge_dir, config.data_dir, progress=sys.stderr.isatty(), rebuild=rebuild
+    )
     for source, why in report.skipped.items():
         typer.echo(f"skipped {source}: {why}", err=True)
     counts = ", ".join(

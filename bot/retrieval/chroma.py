@@ -1,4 +1,5 @@
-"""The Chroma side: our embedding function and the persistent collection of policy chunks.
+"""The Chroma side: our embedding function and the collection of policy chunks, on disk under
+the data folder or, with ``CAPEXBOT_CHROMA_URL``, on a Chroma server.
 
 Importing chromadb costs about half a second, so only ingestion and semantic search import
 this module; ``capexbot check`` and the keyword path never do.
@@ -6,10 +7,14 @@ this module; ``capexbot check`` and the keyword path never do.
 
 from __future__ import annotations
 
+import os
+import shutil
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import chromadb
+from chromadb.api.client import SharedSystemClient
 from chromadb.api.models.Collection import Collection
 from chromadb.api.types import Documents, EmbeddingFunction, Embeddings, Space
 from chromadb.config import Settings
@@ -67,7 +72,36 @@ def reset_collection(data_dir: Path) -> Collection:
     return open_collection(data_dir)
 
 
+def drop_local(data_dir: Path) -> None:
+    """Delete the on-disk store (for a rebuild): a damaged one cannot even be opened to empty it.
+    Nothing to do with a Chroma server, whose collection :func:`reset_collection` empties."""
+    if server_url() is None:
+        forget_clients()
+        shutil.rmtree(data_dir / "chroma", ignore_errors=True)
+
+
+def forget_clients() -> None:
+    """Make the next client open the store afresh: Chroma caches one per path and process,
+    which would keep serving a store that was damaged, or rebuilt by another process."""
+    SharedSystemClient.clear_system_cache()
+
+
+def server_url() -> str | None:
+    """``CAPEXBOT_CHROMA_URL`` (e.g. ``http://chroma:8000``): vectors live on that Chroma server,
+    shared by every replica, instead of under the data folder."""
+    return os.environ.get("CAPEXBOT_CHROMA_URL") or None
+
+
 def _client(data_dir: Path) -> chromadb.ClientAPI:
-    return chromadb.PersistentClient(
-        path=str(data_dir / "chroma"), settings=Settings(anonymized_telemetry=False)
+    settings = Settings(anonymized_telemetry=False)
+    url = server_url()
+    if url is None:
+        return chromadb.PersistentClient(path=str(data_dir / "chroma"), settings=settings)
+    parts = urlsplit(url)
+    https = parts.scheme == "https"
+    return chromadb.HttpClient(
+        host=parts.hostname or "localhost",
+        port=parts.port or (443 if https else 8000),
+        ssl=https,
+        settings=settings,
     )

@@ -59,17 +59,22 @@ class _Document:
     chunks: list[Chunk]
 
 
-def ingest(knowledge_dir: Path, data_dir: Path, progress: bool = False) -> IngestReport:
-    """Index ``knowledge_dir`` under ``data_dir``; an unreadable or empty file is skipped."""
+def ingest(
+    knowledge_dir: Path, data_dir: Path, progress: bool = False, rebuild: bool = False
+) -> IngestReport:
+    """Index ``knowledge_dir`` under ``data_dir``; an unreadable or empty file is skipped.
+    ``rebuild`` throws the index away first (all of it: a damaged one is not trusted)."""
     started = time.perf_counter()
     paths = Paths(data_dir)
     report = IngestReport(knowledge_dir)
     with locked(paths, exclusive=True):
         documents, skipped = _read(knowledge_dir, report)
-        from bot.retrieval.chroma import open_collection, reset_collection
+        from bot.retrieval.chroma import drop_local, open_collection, reset_collection
 
+        if rebuild:
+            drop_local(data_dir)
         collection = open_collection(data_dir)
-        if (collection.metadata or {}).get("embedding_model") != MODEL_ID:
+        if rebuild or (collection.metadata or {}).get("embedding_model") != MODEL_ID:
             collection = reset_collection(data_dir)  # vectors of another model do not mix
         stored = _stored(collection)
         wanted = {d.source: d for d in documents}

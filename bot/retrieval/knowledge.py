@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from bot.retrieval.search import KnowledgeBase
-from bot.retrieval.store import Paths, file_hashes, locked, read_manifest
+from bot.retrieval.search import REBUILD_HINT, KnowledgeBase, KnowledgeIndexUnusable
+from bot.retrieval.store import Manifest, Paths, file_hashes, locked, read_manifest
 
 
 class KnowledgeIndexMissing(Exception):
@@ -32,7 +32,7 @@ def open_knowledge(
     with locked(paths, exclusive=False):
         manifest = read_manifest(paths)
         if manifest is not None and manifest.current_for(hashes):
-            return KnowledgeBase(data_dir, manifest)
+            return _loaded(data_dir, manifest)
     if not build:
         raise KnowledgeIndexMissing(
             f"The policy index in {data_dir} does not match {knowledge_dir}: run `capexbot ingest`."
@@ -47,4 +47,14 @@ def open_knowledge(
     with locked(paths, exclusive=False):
         manifest = read_manifest(paths)
         assert manifest is not None  # ingest writes it last
+        return _loaded(data_dir, manifest)
+
+
+def _loaded(data_dir: Path, manifest: Manifest) -> KnowledgeBase:
+    try:
         return KnowledgeBase(data_dir, manifest)
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise KnowledgeIndexUnusable(
+            f"The policy index in {data_dir} cannot be read ({type(exc).__name__}: {exc}); "
+            f"{REBUILD_HINT}."
+        ) from exc

@@ -28,6 +28,14 @@ RRF_K = 60
 CANDIDATES = 30  # chunks taken from each method before fusing
 
 
+class KnowledgeIndexUnusable(Exception):
+    """The index is there but cannot be read: damaged files, or a Chroma server that does not
+    answer. The message says what to run."""
+
+
+REBUILD_HINT = "if the index is damaged, `capexbot ingest --rebuild` builds it again"
+
+
 @dataclass(frozen=True)
 class Hit:
     chunk: Chunk
@@ -95,11 +103,20 @@ class KnowledgeBase:
         from bot.retrieval.encoder import get_encoder
 
         vector = get_encoder().encode([query])
-        result = self._chroma().query(
-            query_embeddings=vector,
-            n_results=min(depth, len(self.chunks)),
-            include=["distances"],
-        )
+        try:
+            result = self._chroma().query(
+                query_embeddings=vector,
+                n_results=min(depth, len(self.chunks)),
+                include=["distances"],
+            )
+        except Exception as exc:  # chromadb raises its own errors, httpx's, sqlite's...
+            from bot.retrieval.chroma import forget_clients
+
+            self._collection = None  # open it afresh next time (a server back, a rebuild)
+            forget_clients()
+            raise KnowledgeIndexUnusable(
+                f"Chroma failed ({type(exc).__name__}: {exc}); {REBUILD_HINT}."
+            ) from exc
         distances = (result["distances"] or [[]])[0]
         return [
             (self._position[chunk_id], 1.0 - distance)
