@@ -198,14 +198,11 @@ def serve(
     rules_dir: RulesOption = None,
 ) -> None:
     """Run the Slack app: Socket Mode when SLACK_APP_TOKEN is set, else HTTP."""
-    import logging
+    from bot.ops import logs
+    from bot.slack.run import serve as run
 
-    from bot.slack.app import build_app
-    from bot.slack.server import http_server, socket_mode
-    from bot.storage import Store
-
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     config = _config(rules_dir)
+    logs.configure(logs.secrets_of(config), fmt=config.log_format, level=config.log_level)
     if not config.slack_bot_token:
         typer.echo("SLACK_BOT_TOKEN is not set; `capexbot chat` runs without Slack.", err=True)
         raise typer.Exit(2)
@@ -213,19 +210,7 @@ def serve(
     if not socket and not config.slack_signing_secret:
         typer.echo("HTTP mode needs SLACK_SIGNING_SECRET (or set SLACK_APP_TOKEN).", err=True)
         raise typer.Exit(2)
-    store = Store.open(config.database)
-    slack_app = build_app(config, Assistant(config, _policy(config)), store)
-    try:
-        if socket:
-            typer.echo("Serving Slack in Socket Mode", err=True)
-            socket_mode(slack_app, config.slack_app_token or "").start()
-        else:
-            server = http_server(slack_app, host, port)
-            where = f"{host}:{server.server_port}/slack/events"
-            typer.echo(f"Serving Slack over HTTP on {where}", err=True)
-            server.serve_forever()
-    finally:
-        store.close()
+    run(config, Assistant(config, _policy(config)), socket=socket, host=host, port=port)
 
 
 @app.command()

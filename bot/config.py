@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -41,6 +41,23 @@ class Config(BaseSettings):
     finance_channel: str | None = None
     #: Channel ids where every message (not only @mentions) is answered (comma-separated).
     watched_channels: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    #: The workspace (team id, ``T…``) this app serves; requests for any other are refused.
+    slack_team_id: str | None = Field(default=None, validation_alias=_slack("SLACK_TEAM_ID"))
+
+    # Running several replicas: durable work and operations.
+    #: Where a replica keeps deliveries it acknowledged while the database was unreachable
+    #: (default: ``spool`` under the data folder).
+    spool_dir: Path | None = None
+    #: Seconds after which an acknowledged delivery nobody took is answered by the recovery sweep.
+    recover_after: float = Field(default=5.0, gt=0)
+    #: Seconds a replica's hold on a delivery lasts unless renewed (its sweep renews it); when
+    #: a replica dies, another takes its deliveries over after this long.
+    work_lease: float = Field(default=15.0, gt=0)
+    #: Seconds between two recovery sweeps (0: no sweep).
+    sweep_interval: float = Field(default=2.0, ge=0)
+    #: Logs: ``json`` (one object a line, with the request id) or ``text``; and the level.
+    log_format: Literal["json", "text"] = "json"
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
     # Finance outputs: depreciation schedules, memos, the monthly digest.
     #: First month of straight-line depreciation: the decision's month (this_month), the month
@@ -59,12 +76,21 @@ class Config(BaseSettings):
     #: "openai:gpt-4o-mini" (the provider's package and its own environment variables needed).
     llm_model: str | None = None
 
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _upper(cls, value: object) -> object:
+        return value.upper() if isinstance(value, str) else value
+
     @field_validator("approvers", "watched_channels", mode="before")
     @classmethod
     def _comma_list(cls, value: object) -> object:
         if isinstance(value, str):
             return [part.strip() for part in value.split(",") if part.strip()]
         return value
+
+    @property
+    def spool_folder(self) -> Path:
+        return self.spool_dir or self.data_dir / "spool"
 
     @property
     def database(self) -> str:

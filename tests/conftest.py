@@ -14,6 +14,9 @@ from bot.storage.testing import postgres_unavailable, scratch_postgres
 ROOT = Path(__file__).resolve().parent.parent
 RULES_DIR = ROOT / "rules"
 
+#: Prints, at the end of a run, which suites ran against PostgreSQL and the other servers.
+pytest_plugins = ["tests.support.backends"]
+
 
 @pytest.fixture(scope="session")
 def policy() -> Policy:

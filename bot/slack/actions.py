@@ -10,7 +10,7 @@ import json
 import re
 from typing import Any
 
-from slack_bolt import Ack, App, BoltContext
+from slack_bolt import App, BoltContext
 from slack_sdk import WebClient
 
 from bot.conversation import Turn, Where
@@ -25,12 +25,9 @@ NOT_AN_APPROVER = (
 )
 
 
-def just_ack(ack: Ack) -> None:
-    ack()
-
-
 def register(app: App, deps: Deps) -> None:
     @apologises
+    @deps.once()
     def checklist_answer(body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
         value = json.loads(action["value"])
         key, user = value["c"], body["user"]["id"]
@@ -52,6 +49,7 @@ def register(app: App, deps: Deps) -> None:
         _post_turn(client, channel, thread_ts, turn)
 
     @apologises
+    @deps.once()
     def restart(body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
         channel, _, thread_ts = _message_place(body)
         where = Where(user_id=body["user"]["id"], surface="button", channel=channel)
@@ -61,6 +59,7 @@ def register(app: App, deps: Deps) -> None:
             )
 
     @apologises
+    @deps.once()
     def cancel(body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
         channel, _, thread_ts = _message_place(body)
         where = Where(user_id=body["user"]["id"], surface="button", channel=channel)
@@ -68,6 +67,7 @@ def register(app: App, deps: Deps) -> None:
             _post_turn(client, channel, thread_ts, deps.conversations.cancel(action["value"]))
 
     @apologises
+    @deps.once()
     def continue_in_dm(
         body: dict[str, Any], action: dict[str, Any], client: WebClient, context: BoltContext
     ) -> None:
@@ -81,6 +81,7 @@ def register(app: App, deps: Deps) -> None:
         client.chat_postMessage(channel=user, text=turn_text(turn), blocks=turn_blocks(turn))
 
     @apologises
+    @deps.once()
     def feedback(body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
         value = "helpful" if action["action_id"] == "feedback_helpful" else "wrong"
         user = body["user"]["id"]
@@ -92,6 +93,7 @@ def register(app: App, deps: Deps) -> None:
         client.chat_postEphemeral(channel=channel, user=user, text=thanks, thread_ts=thread_ts)
 
     @apologises
+    @deps.once()
     def memo(body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
         from bot.finance.slack import send_memo  # PDF rendering loads only when asked for
 
@@ -107,18 +109,20 @@ def register(app: App, deps: Deps) -> None:
         )
 
     @apologises
+    @deps.once()
     def approval(
         body: dict[str, Any], action: dict[str, Any], client: WebClient, context: BoltContext
     ) -> None:
         decide_request(deps, client, body, action, context.team_id)
 
-    app.action(re.compile(r"^checklist_answer_\d+$"))(ack=just_ack, lazy=[checklist_answer])
-    app.action("checklist_restart")(ack=just_ack, lazy=[restart])
-    app.action("checklist_cancel")(ack=just_ack, lazy=[cancel])
-    app.action("continue_in_dm")(ack=just_ack, lazy=[continue_in_dm])
-    app.action(re.compile(r"^feedback_(helpful|wrong)$"))(ack=just_ack, lazy=[feedback])
-    app.action("decision_memo")(ack=just_ack, lazy=[memo])
-    app.action(re.compile(r"^(approve|reject|info)_request$"))(ack=just_ack, lazy=[approval])
+    ack = deps.acknowledge()
+    app.action(re.compile(r"^checklist_answer_\d+$"))(ack=ack, lazy=[checklist_answer])
+    app.action("checklist_restart")(ack=ack, lazy=[restart])
+    app.action("checklist_cancel")(ack=ack, lazy=[cancel])
+    app.action("continue_in_dm")(ack=ack, lazy=[continue_in_dm])
+    app.action(re.compile(r"^feedback_(helpful|wrong)$"))(ack=ack, lazy=[feedback])
+    app.action("decision_memo")(ack=ack, lazy=[memo])
+    app.action(re.compile(r"^(approve|reject|info)_request$"))(ack=ack, lazy=[approval])
 
 
 def decide_request(

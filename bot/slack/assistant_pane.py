@@ -26,15 +26,11 @@ PROMPTS = [
 ]
 
 
-def _noop() -> None:
-    """The assistant listeners acknowledge on their own; the work is in the lazy functions."""
-
-
 def build(deps: Deps) -> Assistant:
     assistant = Assistant()
 
     @apologises
-    @deps.once_per_event
+    @deps.once()
     def started(event: dict[str, Any], body: dict[str, Any], client: WebClient) -> None:
         thread = event["assistant_thread"]
         channel, ts = thread["channel_id"], thread["thread_ts"]
@@ -44,7 +40,7 @@ def build(deps: Deps) -> Assistant:
         )
 
     @apologises
-    @deps.once_per_event
+    @deps.once()
     def user_message(
         event: dict[str, Any], body: dict[str, Any], client: WebClient, context: BoltContext
     ) -> None:
@@ -63,6 +59,6 @@ def build(deps: Deps) -> Assistant:
             title = " ".join(event.get("text", "").split())[:60]
             client.assistant_threads_setTitle(channel_id=channel, thread_ts=ts, title=title)
 
-    assistant.thread_started(lazy=[started])(_noop)
-    assistant.user_message(lazy=[user_message])(_noop)
+    assistant.thread_started(lazy=[started])(deps.acknowledge())
+    assistant.user_message(lazy=[user_message])(deps.acknowledge())
     return assistant

@@ -14,6 +14,7 @@ from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 
 from bot.slack.deps import Deps
+from bot.slack.durable import unavailable
 from bot.slack.failures import apologises
 from bot.slack.intake import CALLBACK_ID, IntakeForm, intake_modal, read_submission
 from bot.slack.views import finance_blocks, list_blocks, receipt_blocks, status_blocks
@@ -25,6 +26,10 @@ HELP = (
     "*/capex list* shows your recent requests.\n"
     "*/capex status CX-00012* shows one request.\n"
     "To ask whether something is CapEx or OpEx, mention me in a channel or send me a DM."
+)
+RECORDS_DOWN = (
+    "I cannot reach my records right now, so I cannot show your requests. Please try again in "
+    "a minute; `/capex` on its own still opens the form."
 )
 _REF = re.compile(r"^(?:cx-?)?0*(\d{1,9})$", re.IGNORECASE)
 
@@ -44,6 +49,15 @@ def register(app: App, deps: Deps) -> None:
     store, policy = deps.store, deps.assistant.policy
 
     def capex_ack(ack: Ack, command: dict[str, Any]) -> None:
+        try:
+            _answer(ack, command)
+        except Exception as exc:
+            if not unavailable(exc):
+                raise
+            log.warning("/capex %s: database unreachable", _subcommand(command)[0])
+            ack(text=RECORDS_DOWN, response_type="ephemeral")
+
+    def _answer(ack: Ack, command: dict[str, Any]) -> None:
         sub, arg = _subcommand(command)
         user = command["user_id"]
         if sub in ("", "new"):
@@ -66,14 +80,16 @@ def register(app: App, deps: Deps) -> None:
                 view=intake_modal(policy, command.get("channel_id")),
             )
 
-    def submission_ack(ack: Ack, view: dict[str, Any]) -> None:
+    def submission_ack(ack: Ack, view: dict[str, Any], body: dict[str, Any]) -> None:
         result = read_submission(view, policy)
         if isinstance(result, dict):
             ack(response_action="errors", errors=result)
         else:
+            deps.ledger.accept(body)
             ack()
 
     @apologises
+    @deps.once()
     def submit(
         view: dict[str, Any], body: dict[str, Any], client: WebClient, context: BoltContext
     ) -> None:
@@ -112,7 +128,8 @@ def file_request(
         input_text=form.objective,
         input=form.stored(),
     )
-    request = deps.store.create_request(
+    # A submission replayed after a crash finds the request its first run filed.
+    request = deps.store.request_for_decision(decision_id) or deps.store.create_request(
         requester=user,
         objective=form.objective,
         cost_center=form.cost_center,

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import wraps
 from typing import Any
 
 from slack_sdk import WebClient
@@ -13,10 +11,9 @@ from slack_sdk import WebClient
 from bot.config import Config
 from bot.conversation import ConversationService
 from bot.service import Assistant
+from bot.slack.durable import Ledger, acknowledging, once
 from bot.slack.views import home_view
 from bot.storage import Store
-
-log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -25,25 +22,20 @@ class Deps:
     assistant: Assistant
     store: Store
     conversations: ConversationService
+    ledger: Ledger
 
-    def once_per_event(self, func: Callable[..., None]) -> Callable[..., None]:
-        """Run an event's lazy work only for the first delivery of its ``event_id``.
+    def once(
+        self, wanted: Callable[[dict[str, Any]], bool] | None = None
+    ) -> Callable[[Callable[..., None]], Callable[..., None]]:
+        """Run a lazy listener for the first claim of its delivery only, on any replica, and
+        durably: see :mod:`bot.slack.durable`. Slack's retries are acknowledged and skipped."""
+        return once(self.ledger, wanted)
 
-        Slack redelivers an event it thinks was lost (``X-Slack-Retry-Num``), possibly to another
-        replica. Every delivery is acknowledged at once; the event id is then claimed in the
-        database (a primary key), so only one delivery, on one replica, does the work. The
-        claim happens after the ack, so acknowledging never waits on the database.
-        """
-
-        @wraps(func)
-        def wrapper(**kwargs: Any) -> None:
-            event_id = kwargs["body"].get("event_id")
-            if event_id and not self.store.claim_event(str(event_id)):
-                log.info("event %s was already handled; this delivery is skipped", event_id)
-                return
-            func(**kwargs)
-
-        return wrapper
+    def acknowledge(
+        self, wanted: Callable[[dict[str, Any]], bool] | None = None
+    ) -> Callable[..., None]:
+        """The ack function of a listener whose lazy work is wrapped by :meth:`once`."""
+        return acknowledging(self.ledger, wanted)
 
     def publish_home(self, client: WebClient, team_id: str | None, user_id: str) -> None:
         """Refresh the user's App Home: their open checklist and recent requests."""

@@ -9,16 +9,15 @@ from slack_sdk import WebClient
 
 from bot.slack.deps import Deps
 from bot.slack.failures import apologises
-from bot.slack.messages import just_ack
 
 
 def register(app: App, deps: Deps) -> None:
     @apologises
-    @deps.once_per_event
+    @deps.once()
     def opened(
         event: dict[str, Any], body: dict[str, Any], client: WebClient, context: BoltContext
     ) -> None:
         if event.get("tab", "home") == "home":
             deps.publish_home(client, context.team_id, event["user"])
 
-    app.event("app_home_opened")(ack=just_ack, lazy=[opened])
+    app.event("app_home_opened")(ack=deps.acknowledge(), lazy=[opened])

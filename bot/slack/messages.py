@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from slack_bolt import Ack, App, BoltContext
+from slack_bolt import App, BoltContext
 from slack_sdk import WebClient
 
 from bot.conversation import HELP_TEXT, Where
@@ -21,25 +21,25 @@ from bot.slack.failures import apologises
 _MENTION = re.compile(r"<@[A-Z0-9]+(?:\|[^>]*)?>")
 
 
-def just_ack(ack: Ack) -> None:
-    ack()
+def from_a_person(body: dict[str, Any]) -> bool:
+    """Messages worth answering: not edits, joins or bot posts (our own included)."""
+    event = body.get("event") or {}
+    return not (event.get("subtype") or event.get("bot_id") or not event.get("user"))
 
 
 def register(app: App, deps: Deps) -> None:
     @apologises
-    @deps.once_per_event
+    @deps.once()
     def mention(
         event: dict[str, Any], body: dict[str, Any], client: WebClient, context: BoltContext
     ) -> None:
         answer_in_thread(deps, client, event, surface="mention")
 
     @apologises
-    @deps.once_per_event
+    @deps.once(wanted=from_a_person)
     def message(
         event: dict[str, Any], body: dict[str, Any], client: WebClient, context: BoltContext
     ) -> None:
-        if event.get("subtype") or event.get("bot_id") or not event.get("user"):
-            return  # edits, joins, bot posts (our own included)
         if event.get("channel_type") == "im":
             checklist_in_dm(deps, client, event, context.team_id)
         elif event.get("channel") in deps.config.watched_channels:
@@ -48,8 +48,8 @@ def register(app: App, deps: Deps) -> None:
                 return  # the app_mention event answers this one
             answer_in_thread(deps, client, event, surface="channel", quiet=True)
 
-    app.event("app_mention")(ack=just_ack, lazy=[mention])
-    app.event("message")(ack=just_ack, lazy=[message])
+    app.event("app_mention")(ack=deps.acknowledge(), lazy=[mention])
+    app.event("message")(ack=deps.acknowledge(wanted=from_a_person), lazy=[message])
 
 
 def answer_in_thread(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from alembic import command
 from alembic.config import Config as AlembicConfig
@@ -19,7 +20,31 @@ def make_engine(url: str) -> Engine:
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    # A server that does not answer fails a connection in seconds (libpq's minimum is 2), so
+    # an acknowledgement that stores work never waits past Slack's 3 s on a dead database.
+    connect_args = {"connect_timeout": 2} if url.startswith("postgresql") else {}
+    engine = create_engine(url, pool_pre_ping=True, connect_args=connect_args)
+    event.listen(engine, "before_cursor_execute", _without_nul, retval=True)
+    return engine
+
+
+def _without_nul(  # type: ignore[no-untyped-def]
+    conn, cursor, statement, parameters, context, executemany
+):
+    """PostgreSQL refuses the NUL character in text, which a Slack message may carry: it is
+    dropped from text parameters (JSON ones are escaped by the driver and stored as sent)."""
+    if executemany:
+        return statement, [_clean(p) for p in parameters]
+    return statement, _clean(parameters)
+
+
+def _clean(parameters: Any) -> Any:
+    if not isinstance(parameters, dict):
+        return parameters
+    return {
+        key: value.replace("\x00", "") if isinstance(value, str) and "\x00" in value else value
+        for key, value in parameters.items()
+    }
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]

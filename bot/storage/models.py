@@ -1,4 +1,4 @@
-"""The tables: audit trail, budget requests, approvals, feedback, conversations, seen events.
+"""The tables: audit trail, budget requests, approvals, feedback, conversations, Slack work.
 
 ``decisions``, ``approvals`` and ``request_events`` are append-only: the migrations add
 database triggers that refuse UPDATE and DELETE on them, so the audit trail cannot be edited
@@ -10,7 +10,16 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -22,13 +31,31 @@ class Base(DeclarativeBase):
     type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON}  # noqa: RUF012
 
 
-class ProcessedEvent(Base):
-    """A Slack event id seen once; the primary key makes a second delivery fail to insert."""
+class WorkItem(Base):
+    """A Slack delivery acknowledged and not yet answered, stored at the ack.
 
-    __tablename__ = "processed_events"
+    The key (``event:<event id>``, ``action:<trigger id>``...) is the primary key, so a
+    redelivery, on any replica, finds the first one instead of adding work. ``status`` moves
+    pending → running (``owner`` holds a lease it keeps renewing) → done or failed; a pending
+    item nobody took, or a running one whose lease ran out (its replica died), is finished by
+    the recovery sweep. See :mod:`bot.storage.work`.
+    """
 
-    event_id: Mapped[str] = mapped_column(String(128), primary_key=True)
-    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    __tablename__ = "work_items"
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    body: Mapped[dict[str, Any]] = mapped_column()  # the request as Slack sent it
+    request_id: Mapped[str | None] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    owner: Mapped[str | None] = mapped_column(String(100))
+    lease_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    __table_args__ = (Index("ix_work_items_status_created", "status", "created_at"),)
 
 
 class DecisionRecord(Base):
@@ -38,6 +65,9 @@ class DecisionRecord(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    #: The Slack request this decision answered (also in the logs of that request); one
+    #: decision per request, so a request replayed after a crash is not recorded twice.
+    request_id: Mapped[str | None] = mapped_column(String(32), index=True, unique=True)
     surface: Mapped[str] = mapped_column(String(20))  # mention, channel, dm, assistant, form, cli
     user_id: Mapped[str | None] = mapped_column(String(64), index=True)
     channel: Mapped[str | None] = mapped_column(String(64))

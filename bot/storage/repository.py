@@ -6,17 +6,20 @@ later in several replicas) never hold a session across a network call.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, select, update
+from sqlalchemy import Engine, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.core import Decision, Facts
 from bot.core.decision import NextQuestion
+from bot.ops.context import request_id
+from bot.ops.metrics import DECISIONS
 from bot.storage.db import make_engine, migrate
 from bot.storage.models import (
     Approval,
@@ -24,10 +27,11 @@ from bot.storage.models import (
     Conversation,
     DecisionRecord,
     Feedback,
-    ProcessedEvent,
     RequestEvent,
     utcnow,
 )
+
+log = logging.getLogger(__name__)
 
 
 class ConflictError(RuntimeError):
@@ -68,16 +72,10 @@ class Store:
     def _tx(self) -> Session:
         return self._session.begin()  # type: ignore[return-value]
 
-    # --- Slack deliveries -------------------------------------------------------------------
-
-    def claim_event(self, event_id: str) -> bool:
-        """True the first time ``event_id`` is seen, on any replica; False for every repeat."""
-        try:
-            with self._tx() as session:
-                session.add(ProcessedEvent(event_id=event_id))
-        except IntegrityError:
-            return False
-        return True
+    def ping(self) -> None:
+        """Raise unless the database answers (``/healthz``)."""
+        with self.engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
 
     # --- audit trail ------------------------------------------------------------------------
 
@@ -93,9 +91,17 @@ class Store:
         input_text: str = "",
         input: dict[str, Any] | None = None,
     ) -> int:
-        """Append the decision to the audit trail; returns its id."""
+        """Append the decision to the audit trail, with the Slack request being served (if
+        any); returns its id.
+
+        A Slack request is answered by one decision: when the recovery sweep replays a request
+        whose first run recorded its decision before the process died, that decision is
+        returned instead of a second one (the request id is unique in the table).
+        """
         data = decision.model_dump(mode="json")
+        rid = request_id()
         record = DecisionRecord(
+            request_id=rid,
             surface=surface,
             user_id=user_id,
             channel=channel,
@@ -113,10 +119,23 @@ class Store:
             knowledge_version=decision.knowledge_version,
             decision=data,
         )
-        with self._tx() as session:
-            session.add(record)
-            session.flush()
-            return record.id
+        try:
+            with self._tx() as session:
+                session.add(record)
+                session.flush()
+        except IntegrityError:
+            earlier = self._decision_of_request(rid) if rid else None
+            if earlier is None:
+                raise
+            log.info("request %s was answered by decision %s already; reusing it", rid, earlier)
+            return earlier
+        DECISIONS.labels(decision.verdict, surface).inc()
+        return record.id
+
+    def _decision_of_request(self, rid: str) -> int | None:
+        query = select(DecisionRecord.id).where(DecisionRecord.request_id == rid)
+        with self._session() as session:
+            return session.scalar(query)
 
     def get_decision(self, decision_id: int) -> DecisionRecord | None:
         with self._session() as session:

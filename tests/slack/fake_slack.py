@@ -9,7 +9,8 @@ from __future__ import annotations
 import itertools
 import json
 import threading
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl
@@ -22,11 +23,24 @@ TEAM = "T0TEST"
 class Call:
     method: str
     params: dict[str, Any]
+    status: int = 200  # what the fake answered: a fault set with fail_next shows here
+    ok: bool = True
+    at: float = field(default_factory=time.monotonic)
+
+
+@dataclass
+class Fault:
+    status: int
+    body: dict[str, Any]
+    headers: dict[str, str]
 
 
 class FakeSlack:
     def __init__(self) -> None:
         self.calls: list[Call] = []
+        self._faults: dict[str, list[Fault]] = {}
+        self._holds: dict[str, threading.Event] = {}
+        self._holding: set[str] = set()
         self.socket_url: str | None = None  # what apps.connections.open hands out
         self._changed = threading.Condition()
         self._ts = itertools.count(1)
@@ -41,8 +55,15 @@ class FakeSlack:
                 else:
                     params = dict(parse_qsl(raw))
                 method = self.path.rsplit("/", 1)[-1]
-                body = json.dumps(fake.record(method, params)).encode()
-                self.send_response(200)
+                if fake.held(method):
+                    self.close_connection = True
+                    return  # dropped: the call never reached "Slack"
+                fault = fake.fault_for(method, params)
+                answer = fake.record(method, params) if fault is None else fault.body
+                body = json.dumps(answer).encode()
+                self.send_response(200 if fault is None else fault.status)
+                for name, value in (fault.headers if fault else {}).items():
+                    self.send_header(name, value)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
@@ -62,6 +83,61 @@ class FakeSlack:
     def stop(self) -> None:
         self.server.shutdown()
         self.server.server_close()
+
+    def fail_next(
+        self,
+        method: str,
+        *,
+        status: int = 429,
+        body: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
+        times: int = 1,
+    ) -> None:
+        """Answer the next ``times`` calls of ``method`` with ``status`` (429: rate limited,
+        with ``Retry-After`` in ``headers``; 5xx; or 200 with ``{"ok": false}``)."""
+        default = {"ok": False, "error": "ratelimited" if status == 429 else "fatal_error"}
+        fault = Fault(status, body or default, headers or {})
+        with self._changed:
+            self._faults.setdefault(method, []).extend([fault] * times)
+
+    def hold(self, method: str) -> None:
+        """Hold the next call of ``method`` until :meth:`release`, then drop it unanswered,
+        as if the app died while the call was on the wire (see ``holding``)."""
+        with self._changed:
+            self._holds[method] = threading.Event()
+
+    def holding(self, method: str, timeout: float = 10.0) -> bool:
+        """True once a call of ``method`` is being held."""
+        with self._changed:
+            return self._changed.wait_for(lambda: method in self._holding, timeout)
+
+    def release(self) -> None:
+        with self._changed:
+            for gate in self._holds.values():
+                gate.set()
+            self._holds.clear()
+            self._holding.clear()
+
+    def held(self, method: str) -> bool:
+        with self._changed:
+            gate = self._holds.get(method)
+            if gate is None or method in self._holding:
+                return False
+            self._holding.add(method)
+            self._changed.notify_all()
+        gate.wait(60)
+        return True
+
+    def fault_for(self, method: str, params: dict[str, Any]) -> Fault | None:
+        """The fault planned for this call, if any; the call is recorded as answered so."""
+        with self._changed:
+            planned = self._faults.get(method)
+            if not planned:
+                return None
+            fault = planned.pop(0)
+            self.calls.append(Call(method, params, fault.status, bool(fault.body.get("ok"))))
+            self._changed.notify_all()
+            return fault
 
     def record(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
         with self._changed:
@@ -95,6 +171,10 @@ class FakeSlack:
     def of(self, method: str) -> list[Call]:
         with self._changed:
             return [c for c in self.calls if c.method == method]
+
+    def delivered(self, method: str) -> list[Call]:
+        """The calls of ``method`` the fake accepted (not the ones it failed on purpose)."""
+        return [c for c in self.of(method) if c.ok and c.status == 200]
 
     def wait_for(self, method: str, count: int = 1, timeout: float = 10.0) -> list[Call]:
         """The calls of ``method`` once there are at least ``count`` (fails after ``timeout``)."""

@@ -10,7 +10,7 @@ import json
 import time
 import urllib.error
 import urllib.request
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
@@ -25,6 +25,7 @@ class Reply:
     status: int
     body: str
     seconds: float
+    headers: dict[str, str] = field(default_factory=dict)
 
     def json(self) -> Any:
         return json.loads(self.body) if self.body else None
@@ -64,10 +65,14 @@ class SlackSender:
         try:
             with urllib.request.urlopen(request, timeout=10) as response:
                 return Reply(
-                    response.status, response.read().decode(), time.perf_counter() - started
+                    response.status,
+                    response.read().decode(),
+                    time.perf_counter() - started,
+                    dict(response.headers.items()),
                 )
         except urllib.error.HTTPError as exc:
-            return Reply(exc.code, exc.read().decode(), time.perf_counter() - started)
+            body = exc.read().decode()
+            return Reply(exc.code, body, time.perf_counter() - started, dict(exc.headers.items()))
 
     def event(
         self,

@@ -1,4 +1,4 @@
-"""The repository: audit trail, requests, one approval per request, feedback, seen events."""
+"""The repository: audit trail, requests, one approval per request, feedback."""
 
 from __future__ import annotations
 
@@ -27,7 +27,7 @@ def test_migrations_create_every_table(store: Store) -> None:
         "request_events",
         "feedback",
         "conversations",
-        "processed_events",
+        "work_items",
     } <= tables
 
 
@@ -35,20 +35,8 @@ def test_migrating_twice_is_a_no_op(database_url: str) -> None:
     Store.open(database_url).close()
     store = Store.open(database_url)
     with store.engine.connect() as conn:
-        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0001"
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0002"
     store.close()
-
-
-def test_an_event_id_is_claimed_once(store: Store) -> None:
-    assert store.claim_event("Ev1")
-    assert not store.claim_event("Ev1")
-    assert store.claim_event("Ev2")
-
-
-def test_concurrent_claims_of_one_event_let_exactly_one_through(store: Store) -> None:
-    with ThreadPoolExecutor(8) as pool:
-        results = list(pool.map(lambda _: store.claim_event("EvRace"), range(16)))
-    assert results.count(True) == 1
 
 
 def test_the_audit_record_keeps_everything_the_answer_rests_on(

@@ -1,0 +1,1 @@
+"""Operations: the request id carried through the work, JSON logs without secrets, metrics."""

@@ -1,0 +1,79 @@
+"""``capexbot serve``: one replica, from start to a clean stop.
+
+Start: migrate the schema, open the policy index (a damaged one is reported with the command
+that rebuilds it, and the app serves anyway: answers then say they cannot cite the policy),
+start the recovery sweep, then listen. ``SIGTERM`` (what an orchestrator sends) stops taking
+requests and lets the work already acknowledged finish before the process exits; whatever
+does not finish is taken over by another replica's sweep, or by this one's after a restart.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+from types import FrameType
+
+from slack_bolt import App
+
+from bot.config import Config
+from bot.retrieval.knowledge import KnowledgeIndexMissing
+from bot.retrieval.search import KnowledgeIndexUnusable
+from bot.service import Assistant
+from bot.slack import server as slack_server
+from bot.slack.app import build_app
+from bot.slack.durable import Ledger
+from bot.slack.recovery import Recovery
+from bot.storage import Store
+
+log = logging.getLogger(__name__)
+
+
+def serve(config: Config, assistant: Assistant, *, socket: bool, host: str, port: int) -> None:
+    store = Store.open(config.database)
+    ledger = Ledger(
+        store, config.spool_folder, lease=config.work_lease, recover_after=config.recover_after
+    )
+    app = build_app(config, assistant, store, ledger=ledger)
+    warm_up(assistant)
+    recovery = Recovery(app, ledger, interval=config.sweep_interval or 2.0)
+    if config.sweep_interval:
+        recovery.start()
+    try:
+        if socket:
+            log.info("serving Slack in Socket Mode")
+            slack_server.socket_mode(app, config.slack_app_token or "").start()
+        else:
+            server = slack_server.http_server(
+                app, host, port, store=store, signing_secret=config.slack_signing_secret
+            )
+            _stop_on_sigterm(server.shutdown)
+            log.info("serving Slack over HTTP on %s:%d/slack/events", host, server.server_port)
+            server.serve_forever()
+            server.server_close()
+            log.info("stopped taking requests; finishing the work already acknowledged")
+            _finish_background_work(app)
+    finally:
+        recovery.stop()
+        store.close()
+
+
+def warm_up(assistant: Assistant) -> None:
+    """Open the policy index and load the embedding model now, not on the first question."""
+    try:
+        assistant.knowledge.search("capitalization threshold", 1)
+    except (KnowledgeIndexMissing, KnowledgeIndexUnusable) as exc:
+        log.error("the policy index cannot be used: %s", exc)
+
+
+def _stop_on_sigterm(shutdown: object) -> None:
+    def handler(signum: int, frame: FrameType | None) -> None:
+        # serve_forever runs in this (the main) thread: shutdown() must come from another.
+        threading.Thread(target=shutdown, daemon=True).start()  # type: ignore[arg-type]
+
+    signal.signal(signal.SIGTERM, handler)
+
+
+def _finish_background_work(app: App) -> None:
+    executor = app.listener_runner.listener_executor
+    executor.shutdown(wait=True)  # type: ignore[attr-defined]
