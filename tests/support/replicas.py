@@ -1,29 +1,29 @@
 """``capexbot serve --http`` as real processes on loopback ports: start, stop, kill, read logs.
 
 Each replica runs this tree's code (``python -m bot.cli`` with the tree on ``PYTHONPATH``),
-logs JSON to a file, and listens on a port it picks itself (the log says which).
+logs JSON to a file, and listens on a free port; it is up when ``/healthz`` answers.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import re
 import signal
 import subprocess
 import sys
 import time
 import urllib.request
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from slack_harness import APPROVER, FINANCE, WATCHED
 from slack_requests import SECRET, SlackSender
 
+from tests.support.chroma import free_port
+
 ROOT = Path(__file__).resolve().parent.parent.parent
 START_SECONDS = 90
-_LISTENING = re.compile(r"serving Slack over HTTP on 127\.0\.0\.1:(\d+)/slack/events")
 
 #: Secrets the replicas are given, which their logs must never show.
 BOT_TOKEN = "xoxb-424242-replica-token-do-not-log"
@@ -63,8 +63,7 @@ class Replica:
     name: str
     process: subprocess.Popen[bytes]
     log_path: Path
-    port: int = 0
-    exit_codes: list[int] = field(default_factory=list)
+    port: int
 
     @property
     def base_url(self) -> str:
@@ -110,37 +109,25 @@ class Replica:
 
 
 def start_replica(name: str, env: dict[str, str], folder: Path) -> Replica:
+    """Start a replica on a free port and return once its ``/healthz`` answers."""
     folder.mkdir(parents=True, exist_ok=True)
     log_path = folder / f"{name}.log"
-    start = log_path.stat().st_size if log_path.exists() else 0  # a restart appends
+    port = free_port()
+    command = [sys.executable, "-m", "bot.cli", "serve", "--http", "--host", "127.0.0.1"]
     with log_path.open("ab") as log:
         process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "bot.cli",
-                "serve",
-                "--http",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                "0",
-            ],
-            env=env,
-            cwd=ROOT,
-            stdout=log,
-            stderr=subprocess.STDOUT,
+            [*command, "--port", str(port)], env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT
         )
-    replica = Replica(name, process, log_path)
+    replica = Replica(name, process, log_path, port)
     deadline = time.monotonic() + START_SECONDS
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"{name} exited with {process.returncode}: {_tail(log_path)}")
-        found = _LISTENING.search(log_path.read_text(errors="replace")[start:])
-        if found:
-            replica.port = int(found.group(1))
+        try:
+            replica.health()
             return replica
-        time.sleep(0.1)
+        except OSError:
+            time.sleep(0.1)
     replica.kill()
     raise RuntimeError(f"{name} did not start within {START_SECONDS} s: {_tail(log_path)}")
 
