@@ -79,6 +79,7 @@ class Report:
     forms: int = 0
     commands: int = 0
     lost: int = 0
+    missing: dict[str, int] = field(default_factory=dict)  # lost, by what was missing
     doubled: int = 0
     refused: int = 0
     seconds: dict[str, float] = field(default_factory=dict)
@@ -195,12 +196,15 @@ def outcomes(load: Load, store: Store, slack: FakeSlack) -> dict[str, Counter[st
 
 def settle(load: Load, store: Store, slack: FakeSlack) -> float:
     """Seconds until every accepted request has its outcome (bounded by MAX_SECONDS)."""
-    started = time.perf_counter()
+    started, work = time.perf_counter(), WorkItems(store.engine)
     while time.perf_counter() - started < MAX_SECONDS:
         found = outcomes(load, store, slack)
-        if all(load.keys(kind) <= set(found[kind]) for kind in ("mention", "form")) and len(
-            slack.delivered("views.open")
-        ) >= len(load.keys("command")):
+        if (
+            load.keys("mention") <= set(found["mention"]) & set(found["posted"])
+            and load.keys("form") <= set(found["form"])
+            and len(slack.delivered("views.open")) >= len(load.keys("command"))
+            and work.backlog() == 0  # every answer's work finished, not only its decision
+        ):
             break
         time.sleep(0.25)
     return time.perf_counter() - started
@@ -217,12 +221,13 @@ def check(load: Load, store: Store, slack: FakeSlack) -> None:
         len(forms),
         len(load.keys("command")),
     )
-    report.lost = (
-        len(mentions - set(found["mention"]))
-        + len(forms - set(found["form"]))
-        + max(0, report.commands - len(slack.delivered("views.open")))
-        + WorkItems(store.engine).backlog()
-    )
+    report.missing = {
+        "mention": len(mentions - set(found["mention"])),
+        "form": len(forms - set(found["form"])),
+        "command": max(0, report.commands - len(slack.delivered("views.open"))),
+        "unfinished": WorkItems(store.engine).backlog(),
+    }
+    report.lost = sum(report.missing.values())
     report.doubled = sum(
         count - 1
         for kind in ("mention", "form", "posted")
@@ -269,7 +274,7 @@ def print_report(report: Report, replicas: int, database: str) -> None:
             f"({len(burst) / drained:.1f} decisions/s)"
         )
     print(
-        f"requests lost: {report.lost}; answered twice: {report.doubled}; "
+        f"requests lost: {report.lost} {report.missing}; answered twice: {report.doubled}; "
         f"refused (not 200): {report.refused}"
     )
 

@@ -23,6 +23,6 @@ def test_steady_and_burst_load_loses_nothing_and_answers_once() -> None:
 
     report = run(replicas=2, rate=15, seconds=6, burst_size=120, duplicates=0.2, quiet=True)
     assert report.mentions >= 100 and report.forms >= 15 and report.commands >= 30
-    assert (report.lost, report.doubled, report.refused) == (0, 0, 0)
+    assert (report.lost, report.doubled, report.refused) == (0, 0, 0), report.missing
     acks = sorted(s.reply.seconds for s in report.sent)
     assert acks[int(len(acks) * 0.99)] < 3.0  # Slack's deadline, even in the burst
