@@ -182,9 +182,10 @@ def _message_place(body: dict[str, Any]) -> tuple[str, str, str | None]:
     """The channel and ts of the message whose button was clicked, and its thread if any."""
     container = body.get("container") or {}
     message = body.get("message") or {}
-    channel = container.get("channel_id") or (body.get("channel") or {}).get("id") or ""
+    named = body.get("channel")
+    channel = container.get("channel_id") or (named.get("id") if isinstance(named, dict) else named)
     ts = container.get("message_ts") or message.get("ts") or ""
-    return str(channel), str(ts), message.get("thread_ts")
+    return str(channel or ""), str(ts), message.get("thread_ts")
 
 
 def _owner_ok(deps: Deps, client: WebClient, key: str, where: Where) -> bool:

@@ -51,12 +51,12 @@ def build(deps: Deps) -> Assistant:
         key = thread_key(context.team_id, channel, ts)
         first = deps.conversations.pending(key) is None
         where = Where(user_id=user, surface="assistant", channel=channel, thread_ts=ts)
-        turn = deps.conversations.message(key, where, event.get("text", ""))
+        turn = deps.conversations.message(key, where, (event.get("text") or ""))
         client.chat_postMessage(
             channel=channel, thread_ts=ts, text=turn_text(turn), blocks=turn_blocks(turn)
         )
         if first and turn.decision is not None and turn.decision.kind == "decision":
-            title = " ".join(event.get("text", "").split())[:60]
+            title = " ".join((event.get("text") or "").split())[:60]
             client.assistant_threads_setTitle(channel_id=channel, thread_ts=ts, title=title)
 
     assistant.thread_started(lazy=[started])(deps.acknowledge())

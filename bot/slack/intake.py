@@ -165,7 +165,7 @@ def intake_modal(policy: Policy, channel_id: str | None = None) -> dict[str, Any
 
 def read_submission(view: dict[str, Any], policy: Policy) -> IntakeForm | dict[str, str]:
     """The validated form, or ``{block_id: message}`` for Slack to show beside each field."""
-    values = view.get("state", {}).get("values", {})
+    values = (view.get("state") or {}).get("values") or {}
     errors: dict[str, str] = {}
 
     def raw(block_id: str) -> str | None:

@@ -44,7 +44,7 @@ def register(app: App, deps: Deps) -> None:
             checklist_in_dm(deps, client, event, context.team_id)
         elif event.get("channel") in deps.config.watched_channels:
             bot = context.bot_user_id
-            if bot and f"<@{bot}" in event.get("text", ""):
+            if bot and f"<@{bot}" in (event.get("text") or ""):
                 return  # the app_mention event answers this one
             answer_in_thread(deps, client, event, surface="channel", quiet=True)
 
@@ -56,7 +56,7 @@ def answer_in_thread(
     deps: Deps, client: WebClient, event: dict[str, Any], *, surface: str, quiet: bool = False
 ) -> None:
     """Decide the message and reply in its thread; ``quiet`` skips messages not about spending."""
-    text = _MENTION.sub(" ", event.get("text", "")).strip()
+    text = _MENTION.sub(" ", (event.get("text") or "")).strip()
     channel, thread_ts = event["channel"], event.get("thread_ts") or event["ts"]
     if not text:
         client.chat_postMessage(channel=channel, thread_ts=thread_ts, text=HELP_TEXT)
@@ -86,5 +86,5 @@ def checklist_in_dm(
 ) -> None:
     user, channel = event["user"], event["channel"]
     where = Where(user_id=user, surface="dm", channel=channel)
-    turn = deps.conversations.message(dm_key(team_id, user), where, event.get("text", ""))
+    turn = deps.conversations.message(dm_key(team_id, user), where, (event.get("text") or ""))
     client.chat_postMessage(channel=channel, text=turn_text(turn), blocks=turn_blocks(turn))
