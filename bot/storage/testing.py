@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from functools import cache
 from urllib.parse import quote
 
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, make_url, text
 
 DEFAULT_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
@@ -33,7 +33,8 @@ def postgres_unavailable() -> str | None:
         engine.dispose()
     except Exception as exc:  # any failure means: skip, and say why
         first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        return f"no PostgreSQL server answers at {url}: {first_line}"
+        shown = make_url(url).render_as_string(hide_password=True)
+        return f"no PostgreSQL server answers at {shown}: {first_line}"
     return None
 
 
