@@ -46,7 +46,7 @@ class Spool:
         """Every complete entry, oldest file first (unreadable leftovers are skipped)."""
         if not self.folder.is_dir():
             return []
-        paths = sorted(self.folder.glob("*.json"), key=lambda p: p.stat().st_mtime)
+        paths = sorted(self.folder.glob("*.json"), key=_age)
         found = []
         for path in paths:
             try:
@@ -67,3 +67,10 @@ def _read(path: Path) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise ValueError(f"{path} is not a spooled delivery")
     return data
+
+
+def _age(path: Path) -> float:
+    try:
+        return path.stat().st_mtime
+    except FileNotFoundError:  # taken meanwhile (drained by the work it belongs to)
+        return 0.0
