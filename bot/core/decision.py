@@ -33,6 +33,14 @@ class LineItem(BaseModel):
     year_one_charge: Decimal | None = None  # in the amount's currency
 
     @property
+    def yearly_amount_base(self) -> Decimal | None:
+        """The line in the base currency, a monthly bill counted for a year (§10.1)."""
+        if self.amount_base is None:
+            return None
+        per_month = self.amount is not None and self.amount.per == "month"
+        return self.amount_base * 12 if per_month else self.amount_base
+
+    @property
     def write_off_word(self) -> str:
         """Tangible assets are depreciated; software and deferred costs are amortized."""
         return "depreciate" if self.asset_category == "tangible" else "amortize"

@@ -68,10 +68,7 @@ def _plain(value: Any) -> Any:
 
 
 def _to_base(money: Money | None, policy: Policy) -> Decimal | None:
-    if money is None:
-        return None
-    rate = policy.settings.fx_rates.get(money.currency)
-    return None if rate is None else money.amount * rate
+    return None if money is None else policy.settings.to_base(money.amount, money.currency)
 
 
 def _item_view(facts: Facts, index: int, policy: Policy, framework: Framework) -> _View:
@@ -454,18 +451,12 @@ def _tracking(verdict: Verdict, bucket: BudgetBucketResult | None, policy: Polic
     return None
 
 
-def _yearly(line: LineItem) -> Decimal:
-    """A line's amount in the base currency, a monthly bill counted for a year (§10.1)."""
-    assert line.amount is not None and line.amount_base is not None
-    return line.amount_base * (12 if line.amount.per == "month" else 1)
-
-
 def _approval(evaluation: Evaluation, lines: list[LineItem], policy: Policy) -> Approval | None:
     settings = policy.settings
     known = [line for line in lines if line.amount_base is not None]
     if not known:
         return None
-    total = sum((_yearly(line) for line in known), start=Decimal(0))
+    total = sum((line.yearly_amount_base or Decimal(0) for line in known), start=Decimal(0))
     route = settings.approval_route(total)
     notes = []
     if len(known) < len(lines):
@@ -474,7 +465,8 @@ def _approval(evaluation: Evaluation, lines: list[LineItem], policy: Policy) -> 
         notes.append("Monthly amounts are counted for a year.")
     phase = evaluation.facts.shared.get("phase")
     expensed = sum(
-        (_yearly(line) for line in known if line.treatment == "opex"), start=Decimal(0)
+        (line.yearly_amount_base or Decimal(0) for line in known if line.treatment == "opex"),
+        start=Decimal(0),
     )  # equipment that is capitalized does not count against the Gate 1 cap (§5.3)
     if phase and _plain(phase.value) == "experiment" and expensed > settings.experiment_cap:
         notes.append(

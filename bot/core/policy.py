@@ -234,6 +234,11 @@ class Settings(Strict):
             validate_fact_value(name, default.value)
         return self
 
+    def to_base(self, amount: Decimal, currency: str) -> Decimal | None:
+        """An amount in the base currency at the planning rate; None without a rate (§3.4)."""
+        rate = self.fx_rates.get(currency)
+        return None if rate is None else amount * rate
+
     def approval_route(self, amount_base: Decimal) -> ApprovalRoute:
         for route in self.approval_routes:
             upper_ok = route.max_amount is None or amount_base < route.max_amount

@@ -14,7 +14,6 @@ from decimal import Decimal
 
 from bot.core import Decision, Policy, Request, read_request
 from bot.core.facts import Facts, Money, Phase
-from bot.finance.impact import yearly_base
 from bot.finance.records import as_utc, day_start
 from bot.finance.schedule import add_months, month_label
 from bot.storage import Store
@@ -89,22 +88,17 @@ def _form_amount(request: BudgetRequest) -> str:
     return f"{form.get('currency', '')} {Decimal(str(form.get('amount', 0))):,.2f}"
 
 
-def _to_base(amount: Decimal, currency: str, policy: Policy) -> Decimal | None:
-    rate = policy.settings.fx_rates.get(currency)
-    return None if rate is None else amount * rate
-
-
 def _request_spend(
     request: BudgetRequest, decision: Decision, policy: Policy
 ) -> dict[str, Decimal]:
     spend = {t: Decimal(0) for t in TREATMENTS}
     for line in decision.line_items:
-        amount = yearly_base(line)
+        amount = line.yearly_amount_base
         if amount is not None:
             spend[line.treatment] += amount
     if not any(spend.values()):  # nothing classified with an amount: finance has to look
-        amount = _to_base(
-            Decimal(str(request.form.get("amount", 0))), request.form["currency"], policy
+        amount = policy.settings.to_base(
+            Decimal(str(request.form.get("amount", 0))), request.form["currency"]
         )
         spend["needs_review"] = amount or Decimal(0)
     return spend
@@ -130,7 +124,7 @@ def _cloud_monthly(facts: Facts, policy: Policy) -> Decimal:
         recurring = item.facts.get("recurring")
         if money.per is None and not (recurring and recurring.value):
             continue
-        in_base = _to_base(money.amount, money.currency, policy)
+        in_base = policy.settings.to_base(money.amount, money.currency)
         if in_base is not None:
             rates.append(in_base if money.per == "month" else in_base / 12)
     return max(rates)
@@ -162,7 +156,7 @@ def pilot_signals(
         signals.append(f"{currency} {total:,.2f} requested, above the experiment cap of {cap:,.0f}")
     accelerated = (request.form.get("forecast") or {}).get("accelerated")
     if accelerated is not None and total <= cap:
-        in_base = _to_base(Decimal(str(accelerated)), request.form["currency"], policy)
+        in_base = policy.settings.to_base(Decimal(str(accelerated)), request.form["currency"])
         if in_base is not None and in_base > cap:
             signals.append(
                 f"the accelerated forecast ({currency} {in_base:,.2f}) is above the experiment cap"

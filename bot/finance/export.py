@@ -20,7 +20,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from bot.core import Decision
-from bot.finance.impact import line_schedules, schedule_start, yearly_base
+from bot.finance.impact import line_schedules, schedule_start
 from bot.finance.records import as_utc
 from bot.storage import Store
 from bot.storage.models import Approval, BudgetRequest, DecisionRecord
@@ -93,7 +93,7 @@ def _decision_row(record: DecisionRecord, request: BudgetRequest | None, base: s
     decision = Decision.model_validate(record.decision)
     by = {"capex": Decimal(0), "opex": Decimal(0), "needs_review": Decimal(0)}
     for line in decision.line_items:
-        amount = yearly_base(line)
+        amount = line.yearly_amount_base
         if amount is not None:
             by[line.treatment] += amount
     return [

@@ -13,7 +13,6 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 from bot.core import Decision
-from bot.finance.impact import yearly_base
 from bot.finance.schedule import CENT
 
 CASES = ("conservative", "expected", "accelerated")
@@ -35,7 +34,7 @@ def _shares(decision: Decision) -> tuple[Decimal, Decimal, Decimal | None]:
     year_one = Decimal(0)
     year_one_known = True
     for line in decision.line_items:
-        amount = yearly_base(line)
+        amount = line.yearly_amount_base
         if amount is None:
             continue
         by[line.treatment] += amount

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
 
 from bot.core import Decision
 from bot.core.decision import LineItem
@@ -23,14 +22,6 @@ class LineSchedule:
     number: int  # 1-based position of the line in the decision
     line: LineItem
     schedule: Schedule
-
-
-def yearly_base(line: LineItem) -> Decimal | None:
-    """The line in the base currency, a monthly bill counted for a year (as approval routes do)."""
-    if line.amount_base is None:
-        return None
-    per_month = line.amount is not None and line.amount.per == "month"
-    return line.amount_base * 12 if per_month else line.amount_base
 
 
 #: Software and implementation costs are amortized from go-live (Gate 3, §2.4, §10.2), a month
