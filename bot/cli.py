@@ -152,6 +152,15 @@ def evaluate(
         f"accuracy {s.accuracy:.1%} ({s.correct}/{s.cases}); "
         f"confident-wrong {s.confident_wrong}; capex/opex swapped {s.swapped}"
     )
+    for title, groups in (("kind", s.by_kind), ("language", s.by_language)):
+        if groups:
+            typer.echo(
+                f"by {title}: "
+                + "; ".join(
+                    f"{label} {g.correct}/{g.cases} ({g.confident_wrong} confident-wrong)"
+                    for label, g in groups.items()
+                )
+            )
     typer.echo("confusion (rows expected, columns verdict):")
     verdicts = list(s.confusion)
     typer.echo(" " * 14 + "".join(f"{v:>14}" for v in verdicts))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 
 from pydantic import BaseModel, Field, ValidationError
@@ -20,6 +21,9 @@ class Scenario(BaseModel):
     framework: Framework | None = None
     expected: Verdict
     reason: str | None = None
+    #: optional labels to break the score down by, e.g. "general" / "policy" and "de"
+    kind: str | None = None
+    language: str | None = None
 
 
 class CaseResult(BaseModel):
@@ -30,6 +34,14 @@ class CaseResult(BaseModel):
     correct: bool
     confident_wrong: bool  # a confident verdict (not needs_review) that is wrong
     swapped: bool  # capex and opex swapped, the worst kind of wrong
+    kind: str | None = None
+    language: str | None = None
+
+
+class GroupScore(BaseModel):
+    cases: int
+    correct: int
+    confident_wrong: int
 
 
 class Summary(BaseModel):
@@ -39,6 +51,8 @@ class Summary(BaseModel):
     confident_wrong: int
     swapped: int
     confusion: dict[str, dict[str, int]] = Field(description="expected -> verdict -> count")
+    by_kind: dict[str, GroupScore] = Field(default_factory=dict)
+    by_language: dict[str, GroupScore] = Field(default_factory=dict)
 
 
 class EvalReport(BaseModel):
@@ -81,6 +95,8 @@ def run_eval(scenarios: list[Scenario], policy: Policy) -> EvalReport:
                 correct=correct,
                 confident_wrong=not correct and verdict != "needs_review",
                 swapped={verdict, scenario.expected} == {"capex", "opex"},
+                kind=scenario.kind,
+                language=scenario.language,
             )
         )
     correct_count = sum(r.correct for r in results)
@@ -92,6 +108,26 @@ def run_eval(scenarios: list[Scenario], policy: Policy) -> EvalReport:
             confident_wrong=sum(r.confident_wrong for r in results),
             swapped=sum(r.swapped for r in results),
             confusion={k: {v: c[v] for v in VERDICTS} for k, c in confusion.items()},
+            by_kind=_groups(results, lambda r: r.kind),
+            by_language=_groups(results, lambda r: r.language),
         ),
         cases=results,
     )
+
+
+def _groups(
+    results: list[CaseResult], key: Callable[[CaseResult], str | None]
+) -> dict[str, GroupScore]:
+    groups: dict[str, list[CaseResult]] = {}
+    for result in results:
+        label = key(result)
+        if label is not None:
+            groups.setdefault(label, []).append(result)
+    return {
+        label: GroupScore(
+            cases=len(members),
+            correct=sum(r.correct for r in members),
+            confident_wrong=sum(r.confident_wrong for r in members),
+        )
+        for label, members in sorted(groups.items())
+    }

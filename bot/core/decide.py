@@ -106,6 +106,12 @@ def summarize(decision: Decision) -> str:
             if line.treatment == "opex"
         ]
         return f"Split: capitalize {'; '.join(capex)}. Expense {', '.join(opex)}."
+    if decision.facts.unread:
+        parts = "; ".join(f"“{u.text}” ({u.why})" for u in decision.facts.unread)
+        return (
+            f"Needs review: I could not place every part of this request: {parts}. "
+            "Send each cost on its own line with what it is for and its amount."
+        )
     reviews = [r.review_question for r in decision.rules_fired if r.review_question]
     if reviews:
         return "Needs review by finance: " + " ".join(reviews)

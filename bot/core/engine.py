@@ -47,6 +47,9 @@ _ASKABLE = {
 
 CENT = Decimal("0.01")
 
+#: Categories that directly attributable costs (installation, site work, legal fees) join.
+_PROPERTY = frozenset({"tangible", "land"})
+
 
 @dataclass
 class _View:
@@ -296,13 +299,14 @@ def evaluate_facts(facts: Facts, policy: Policy) -> Evaluation:
                 r is not None
                 and r.rule is not None
                 and r.rule.outcome == "capex"
-                and r.view.values.get("asset_category") == "tangible"
+                and r.view.values.get("asset_category") in _PROPERTY
                 for r in results
             )
         results[index] = _classify_item(view, facts, policy)
     decided = [r for r in results if r is not None]
     treatments = [r.rule.outcome for r in decided if r.rule]
-    undecided = any(r.rule is None for r in decided)
+    # a part of the message nobody could place may be another cost: never a confident verdict
+    undecided = any(r.rule is None for r in decided) or bool(facts.unread)
     return Evaluation(facts, chosen, decided, verdict_of(treatments, undecided))
 
 
@@ -360,6 +364,7 @@ def build_decision(evaluation: Evaluation, policy: Policy) -> Decision:
     ]
     for fact, seen in facts.conflicts.items():
         notes.append(f"The message gives conflicting {fact.replace('_', ' ')}: {', '.join(seen)}")
+    notes += [f"I could not place “{part.text}”: {part.why}" for part in facts.unread]
     bucket = _bucket(evaluation, policy)
     complete = not evaluation.missing
     return Decision(

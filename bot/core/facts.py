@@ -151,6 +151,8 @@ class Fact(BaseModel):
     value: Any
     source: Source
     evidence: str | None = None  # the words it was read from, or the question it answered
+    #: how sure the reading is: 1 for what was stated or answered, lower for a guess
+    confidence: float = Field(default=1.0, ge=0, le=1)
 
     def describe(self) -> str:
         value = self.value.value if isinstance(self.value, StrEnum) else self.value
@@ -179,6 +181,13 @@ class Item(BaseModel):
         return _validate_fact_map(facts, ITEM_FACTS)
 
 
+class Unread(BaseModel):
+    """A part of the message the bot could not read with confidence: it blocks a verdict."""
+
+    text: str  # the words, as written
+    why: str  # what could not be settled, said to the requester
+
+
 class Facts(BaseModel):
     """Everything known about a request: shared facts, items, and what could not be settled."""
 
@@ -188,6 +197,8 @@ class Facts(BaseModel):
     conflicts: dict[str, list[str]] = Field(default_factory=dict)
     #: parts of the message that tried to instruct the bot; recorded, never obeyed
     ignored_instructions: list[str] = Field(default_factory=list)
+    #: amounts or costs the bot could not place on a line it understood; no confident verdict
+    unread: list[Unread] = Field(default_factory=list)
 
     @field_validator("shared")
     @classmethod

@@ -73,26 +73,61 @@ CURRENCY_SYMBOLS: dict[str, str] = {
 #: American one ("$1.5 mil"): read only where the currency settles which.
 _MIL_MEANS_THOUSAND = frozenset({"r$", "brl", "reais", "us$", "€", "eur", "euro", "euros", "mxn"})
 
+_THOUSAND, _MILLION, _BILLION = Decimal(1_000), Decimal(1_000_000), Decimal(1_000_000_000)
+#: Scale words and suffixes in every supported language. Matched case-insensitively, with
+#: and without accents ("milhão" and "milhao").
 _MULTIPLIERS: dict[str, Decimal] = {
-    "k": Decimal(1_000),
-    "k€": Decimal(1_000),
-    "thousand": Decimal(1_000),
-    "tsd": Decimal(1_000),
-    "mille": Decimal(1_000),
-    "mil": Decimal(1_000),
-    "m": Decimal(1_000_000),
-    "mm": Decimal(1_000_000),
-    "mn": Decimal(1_000_000),
-    "million": Decimal(1_000_000),
-    "millions": Decimal(1_000_000),
-    "mio": Decimal(1_000_000),
-    "mio.": Decimal(1_000_000),
-    "millones": Decimal(1_000_000),
-    "milhoes": Decimal(1_000_000),
-    "miljoen": Decimal(1_000_000),
+    "k": _THOUSAND,
+    "k€": _THOUSAND,
+    "thousand": _THOUSAND,
+    "tsd": _THOUSAND,
+    "tsd.": _THOUSAND,
+    "tausend": _THOUSAND,
+    "mille": _THOUSAND,
+    "mil": _THOUSAND,
+    "duizend": _THOUSAND,
+    "m": _MILLION,
+    "mm": _MILLION,
+    "mn": _MILLION,
+    "mln": _MILLION,
+    "mio": _MILLION,
+    "mio.": _MILLION,
+    "million": _MILLION,
+    "millions": _MILLION,
+    "millionen": _MILLION,
+    "millon": _MILLION,
+    "millón": _MILLION,
+    "millones": _MILLION,
+    "milhao": _MILLION,
+    "milhão": _MILLION,
+    "milhoes": _MILLION,
+    "milhões": _MILLION,
+    "miljoen": _MILLION,
+    "miljoenen": _MILLION,
+    "milione": _MILLION,
+    "milioni": _MILLION,
+    "bn": _BILLION,
+    "billion": _BILLION,
+    "billions": _BILLION,
+    "mrd": _BILLION,
+    "mrd.": _BILLION,
+    "milliard": _BILLION,
+    "milliards": _BILLION,
+    "milliarde": _BILLION,
+    "milliarden": _BILLION,
+    "miljard": _BILLION,
     "lakh": Decimal(100_000),
     "lakhs": Decimal(100_000),
+    "lac": Decimal(100_000),
+    "lacs": Decimal(100_000),
     "crore": Decimal(10_000_000),
+    "crores": Decimal(10_000_000),
+    "cr": Decimal(10_000_000),
+    "千": _THOUSAND,
+    "万": Decimal(10_000),
+    "萬": Decimal(10_000),
+    "億": Decimal(100_000_000),
+    "亿": Decimal(100_000_000),
 }
 
 _PERIODS = {
@@ -283,7 +318,7 @@ def find_amounts(text: str, default_currency: str | None) -> list[FoundMoney]:
         if number is None:
             continue
         if mult:
-            number *= _MULTIPLIERS[mult.lower()]
+            number *= _MULTIPLIERS[mult.lower().rstrip(" ")]
         rest = text[match.end() :]
         per = next((p for p, rx in _PERIOD_RE.items() if rx.match(rest)), None)
         each = bool(_EACH_RE.match(rest)) or bool(_AT_EACH_RE.search(text[: match.start()]))

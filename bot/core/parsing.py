@@ -12,6 +12,7 @@ How a message is read:
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from collections.abc import Iterator
@@ -19,7 +20,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from bot.core.facts import ITEM_FACTS, Fact, Facts, Item, Source
+from bot.core.facts import ITEM_FACTS, Fact, Facts, Item, Source, Unread
 from bot.core.money import (
     Found,
     FoundLife,
@@ -30,6 +31,7 @@ from bot.core.money import (
     find_useful_life,
 )
 from bot.core.policy import Lexicon, Policy
+from bot.core.understanding import Guess, SpendClassifier, classifier_for, normalize
 
 MAX_TEXT = 4000  # longer messages are cut; the answer says so
 
@@ -70,6 +72,8 @@ class _Match:
     text: str
     rank: int = 0  # the lexicon entry's position: a lower rank wins within a clause
     context: bool = False  # only context when it follows a preposition
+    confidence: float = 1.0  # a lexicon word is certain; a classifier guess says how sure
+    guessed: bool = False  # found by the classifier, spanning its whole clause
 
 
 @dataclass
@@ -83,6 +87,8 @@ class _Clause:
     quantities: list[FoundQuantity] = field(default_factory=list)
     matches: list[_Match] = field(default_factory=list)
     after_comma: bool = False  # the clause follows a comma, e.g. "..., 25k contractor"
+    guess: Guess | None = None  # the classifier's reading, when the lexicon named nothing
+    lumped: tuple[str, str] | None = None  # two costs treated differently under one amount
 
 
 def _without_accent(char: str) -> str:
@@ -111,8 +117,11 @@ def word_pattern(pattern: str) -> re.Pattern[str]:
 @dataclass(frozen=True)
 class _Compiled:
     facts: dict[str, list[tuple[int, bool, Any, re.Pattern[str]]]]
+    asset_rank: dict[str, int]  # asset type -> position of its first lexicon entry
+    asset_labels: dict[str, str]  # asset type -> its label in policy.yaml
     instructions: list[re.Pattern[str]]
     policy_questions: list[re.Pattern[str]]
+    purchase: list[re.Pattern[str]]
     negation: re.Pattern[str] | None
 
 
@@ -133,8 +142,11 @@ def _compiled(policy: Policy) -> _Compiled:
                 ]
                 for fact, entries in lexicon.facts.items()
             },
+            asset_rank=_asset_rank(lexicon),
+            asset_labels={k: a.label for k, a in policy.settings.asset_types.items()},
             instructions=[word_pattern(p) for p in lexicon.instruction_patterns],
             policy_questions=[word_pattern(p) for p in lexicon.policy_question_patterns],
+            purchase=[word_pattern(p) for p in lexicon.purchase_patterns],
             negation=(
                 word_pattern(rf"(?:{'|'.join(lexicon.negation_patterns)})\s+(?:\S+\s+){{0,2}}$")
                 if lexicon.negation_patterns
@@ -143,6 +155,17 @@ def _compiled(policy: Policy) -> _Compiled:
         )
         _COMPILED[policy.version] = cached
     return cached
+
+
+def _label(asset_type: str, lexicon: _Compiled) -> str:
+    return lexicon.asset_labels.get(asset_type, asset_type.replace("_", " ")).lower()
+
+
+def _asset_rank(lexicon: Lexicon) -> dict[str, int]:
+    rank: dict[str, int] = {}
+    for position, entry in enumerate(lexicon.facts.get("asset_type", [])):
+        rank.setdefault(str(entry.value), position)
+    return rank
 
 
 def _matches(folded: str, original: str, fact: str, patterns: _Compiled) -> list[_Match]:
@@ -192,6 +215,62 @@ def _clauses(text: str) -> list[_Clause]:
     return clauses
 
 
+#: Words that carry no class: fillers, amounts' companions, the question itself.
+_FILLER = frozenset(
+    ["a", "an", "the", "of", "for", "to", "in", "on", "at", "by", "with", "and", "or", "but", "is", "are", "was", "be", "it", "its", "this", "that", "these", "those", "we", "our", "us", "i", "my", "me", "you", "your", "they", "their", "some", "any", "all", "each", "per", "total", "approx", "about", "around", "ca", "circa", "roughly", "just", "only", "also", "so", "then", "plus", "incl", "including", "inclusive", "etc", "capex", "opex", "capital", "capitalize", "capitalise", "capitalized", "expense", "expensed", "expensing", "cost", "costs", "price", "priced", "quote", "quoted", "budget", "budgeted", "amount", "spend", "spending", "can", "could", "should", "would", "will", "may", "might", "do", "does", "did", "need", "needs", "want", "wants", "please", "thanks", "what", "which", "how", "why", "when", "is", "isn't", "right", "ok", "okay", "yes", "no", "not", "je", "pro", "und", "oder", "der", "die", "das", "ein", "eine", "fur", "mit", "von", "zu", "ist", "sind", "insgesamt", "gesamt", "kosten", "le", "la", "les", "un", "une", "des", "du", "de", "pour", "avec", "et", "ou", "est", "sont", "total", "cout", "couts", "el", "los", "las", "uno", "una", "del", "para", "con", "y", "o", "es", "son", "costo", "coste", "o", "os", "as", "um", "uma", "do", "da", "para", "com", "e", "ou", "custo", "het", "een", "van", "voor", "met", "en", "of", "kosten", "totaal", "il", "lo", "gli", "uno", "una", "di", "per", "con", "e", "o", "costo"]
+)
+
+
+def _content(clause: _Clause, folded: str) -> str:
+    """The clause's words that can name a cost; what a total includes is left out."""
+    included = _INCLUDED.search(folded, clause.start, clause.end)
+    text = folded[clause.start : included.start() if included else clause.end]
+    return " ".join(w for w in normalize(text).split() if w not in _FILLER and len(w) > 1)
+
+
+def _classify_unnamed(
+    clauses: list[_Clause],
+    folded: str,
+    classifier: SpendClassifier,
+    lexicon: _Compiled,
+    about_buying: bool,
+) -> None:
+    """Let the classifier name the clauses no lexicon word named, where they name a cost.
+
+    With a named item in the message, only a clause with its own amount can be another cost
+    ("..., 5 year life" or "it goes to the training pool later" describe the item); with none,
+    a message must state an amount or a purchase word before its words are read as a cost
+    ("what's for lunch?" is not a meal expense). Only confident guesses name an item.
+    """
+    named = any(c.asset for c in clauses)
+    for clause in clauses:
+        if clause.asset is not None or (named and not clause.amounts) or not about_buying:
+            continue
+        words = _content(clause, folded)
+        if not words:
+            continue
+        clause.guess = classifier.classify(words)
+        if clause.guess.confident and clause.guess.asset_type is not None:
+            clause.asset = _guessed(clause, clause.guess, lexicon)
+
+
+def _guessed(clause: _Clause, guess: Guess, lexicon: _Compiled) -> _Match:
+    """A classifier's confident guess as an asset match, ranked like the lexicon's entry."""
+    assert guess.asset_type is not None
+    text = clause.text.strip()
+    start = clause.start + clause.text.find(text)
+    return _Match(
+        "asset_type",
+        guess.asset_type,
+        start,
+        start + len(text),
+        text,
+        lexicon.asset_rank.get(guess.asset_type, len(lexicon.asset_rank)),
+        confidence=guess.confidence,
+        guessed=True,
+    )
+
+
 def _inside(found: Found | _Match, clause: _Clause) -> bool:
     return clause.start <= found.start < clause.end
 
@@ -217,6 +296,43 @@ def _pick_asset(matches: list[_Match], clause: _Clause, text: str) -> _Match | N
     return min(matches, key=lambda m: (m.rank, m.start, -(m.end - m.start)))
 
 
+_JOINED = re.compile(
+    r"^\s*(?:,|&|/|\+|and|or|plus|und|oder|et|ou|y|o|e|en|of)\s*"
+    r"(?:(?:the|a|an|some|die|der|das|le|la|les|el|los|las|o|a|os|as|de|het)\s+)?$"
+)
+
+
+_JOINED_TAIL = re.compile(r"(?:[,&/+]|\b(?:and|or|plus|und|oder|et|ou|y|e|en))\s*$")
+
+
+def _lumped(
+    matches: list[_Match], clause: _Clause, folded: str, classifier: SpendClassifier | None
+) -> tuple[str, str] | None:
+    """Two kinds of cost the policy treats differently, joined under one amount.
+
+    "configuration and data migration, $60k": one is capitalized, the other expensed, and
+    the message does not say how much each is; putting the total on either line would be a
+    confident answer on a guess.
+    """
+    if classifier is None or len(clause.amounts) > 1:
+        return None
+    named = sorted((m for m in matches if not m.context), key=lambda m: m.start)
+    for first, second in itertools.pairwise(named):
+        if first.value == second.value or classifier.same_treatment(
+            str(first.value), str(second.value)
+        ):
+            continue
+        if second.start < first.end:
+            joined = second.end > first.end and _JOINED_TAIL.search(
+                folded[first.start : second.start]
+            )
+        else:
+            joined = _JOINED.match(folded[first.end : second.start])
+        if joined:
+            return str(first.value), str(second.value)
+    return None
+
+
 def read_facts(text: str, policy: Policy) -> Facts:
     """Read every fact the text states or implies. Never raises on odd input."""
     text = text[:MAX_TEXT]
@@ -232,15 +348,21 @@ def read_facts(text: str, policy: Policy) -> Facts:
     assets = _matches(folded, clean, "asset_type", lexicon)
 
     clauses = _clauses(clean)
+    classifier = classifier_for(policy)
     for clause in clauses:
         clause.amounts = [a for a in amounts if _inside(a, clause)]
         clause.lives = [x for x in lives if _inside(x, clause)]
         clause.quantities = [q for q in quantities if _inside(q, clause)]
         inside = [m for m in assets if _inside(m, clause)]
         clause.asset = _pick_asset(inside, clause, folded)
+        clause.lumped = _lumped(inside, clause, folded, classifier)
+    if classifier is not None:
+        about_buying = bool(amounts) or any(p.search(folded) for p in lexicon.purchase)
+        _classify_unnamed(clauses, folded, classifier, lexicon, about_buying)
 
     shared, conflicts = _shared_facts(folded, clean, lexicon, policy.lexicon)
-    items = list(_items(clauses, folded, lexicon, conflicts))
+    unread: list[Unread] = []
+    items = list(_items(clauses, folded, lexicon, conflicts, classifier, unread))
     ownership = shared.pop("ownership", None)
     if ownership is not None:
         items = [
@@ -256,11 +378,22 @@ def read_facts(text: str, policy: Policy) -> Facts:
             _Clause(0, len(clean), clean, None, amounts, lives, []), folded, lexicon
         )
         items = [Item(description=text.strip()[:80], facts=item_facts)]
-    return Facts(shared=shared, items=items, conflicts=conflicts, ignored_instructions=ignored)
+    return Facts(
+        shared=shared,
+        items=items,
+        conflicts=conflicts,
+        ignored_instructions=ignored,
+        unread=unread,
+    )
 
 
 def _items(
-    clauses: list[_Clause], folded: str, lexicon: _Compiled, conflicts: dict[str, list[str]]
+    clauses: list[_Clause],
+    folded: str,
+    lexicon: _Compiled,
+    conflicts: dict[str, list[str]],
+    classifier: SpendClassifier | None,
+    unread: list[Unread],
 ) -> Iterator[Item]:
     """One item per clause that names an asset type; loose clauses lend to the item before.
 
@@ -271,6 +404,16 @@ def _items(
     for and none is silently dropped.
     """
     _demote_descriptors(clauses)
+    for clause in clauses:
+        if clause.asset and clause.lumped:
+            first, second = (_label(value, lexicon) for value in clause.lumped)
+            unread.append(
+                Unread(
+                    text=clause.text.strip()[:120],
+                    why=f"one amount covers {first} and {second}, which the policy treats "
+                    "differently; how much is each?",
+                )
+            )
     owners = [c for c in clauses if c.asset]
     if not owners:
         return
@@ -298,6 +441,8 @@ def _items(
         facts = _item_facts(clause, folded, lexicon)
         if "amount" in conflicts and not clause.amounts:
             facts.pop("amount", None)
+        if clause.lumped:
+            facts.pop("asset_type", None)  # neither kind of cost is the whole amount
         yield Item(description=clause.text.strip()[:120], facts=facts)
     for clause in orphans:
         # a cost the lexicon cannot name is an item of unknown type: the bot asks about it
@@ -383,7 +528,10 @@ def _item_facts(clause: _Clause, folded: str, lexicon: _Compiled) -> dict[str, F
     facts: dict[str, Fact] = {}
     if clause.asset:
         facts["asset_type"] = Fact(
-            value=clause.asset.value, source=Source.INFERRED, evidence=clause.asset.text
+            value=clause.asset.value,
+            source=Source.INFERRED,
+            evidence=clause.asset.text,
+            confidence=clause.asset.confidence,
         )
     unit = next((a for a in clause.amounts if a.each), None)
     total = next((a for a in clause.amounts if not a.each), None)
@@ -431,6 +579,8 @@ def _quantity_before(clause: _Clause) -> FoundQuantity | None:
     """A count written just before the asset words ("40 monitors", "3x H100 servers")."""
     if clause.asset is None:
         return None
+    if clause.asset.guessed:  # the guess spans the clause: its first count is the quantity
+        return clause.quantities[0] if clause.quantities else None
     best = None
     for q in clause.quantities:
         gap = clause.asset.start - q.end

@@ -7,6 +7,7 @@ Conditions use three-valued logic at decision time: a condition on a fact nobody
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
@@ -159,6 +160,7 @@ class RulesFile(Strict):
 
 
 AssetCategory = Literal[
+    "land",  # land: capitalized, never depreciated
     "tangible",  # property and equipment
     "intangible",  # purchased software licences
     "internal_software",  # internally developed software (build labor)
@@ -166,6 +168,7 @@ AssetCategory = Literal[
     "directly_attributable",  # installation, shipping: follows the asset it serves
     "service",  # consumed services: cloud usage, subscriptions, support, training runs
     "expensed",  # always expensed: user training, data conversion, post-launch fixes
+    "operating",  # operating costs never capitalized: travel, insurance, salaries (§14)
     "lease",  # leases and rentals of equipment or space
     "out_of_scope",  # outside this policy, e.g. software to be sold (§1.4)
 ]
@@ -294,6 +297,30 @@ class Lexicon(Strict):
     #: a fact's words right after one of these do not count ("no gate 2 yet", "not approved")
     negation_patterns: list[str] = Field(default_factory=list)
     policy_question_patterns: list[str] = Field(default_factory=list)
+    #: words that say a message is about buying or paying ("buy", "invoice", "kaufen"): with
+    #: no amount and no lexicon word, the classifier reads a message only when one is there
+    purchase_patterns: list[str] = Field(default_factory=list)
+
+
+class SpendClass(Strict):
+    """``rules/classes/<asset type>.yaml``: what a kind of spend is, and how people write it.
+
+    The example phrases teach the classifier (:mod:`bot.core.understanding`) to recognise the
+    class in wording the lexicon has no entry for, in every language listed.
+    """
+
+    definition: str = Field(min_length=10)
+    examples: dict[str, list[str]] = Field(min_length=1)  # language code -> phrases
+
+    @field_validator("examples")
+    @classmethod
+    def _phrases(cls, examples: dict[str, list[str]]) -> dict[str, list[str]]:
+        for language, phrases in examples.items():
+            if not re.fullmatch(r"[a-z]{2}", language):
+                raise ValueError(f"{language!r} is not a two-letter language code")
+            if not phrases or not all(isinstance(p, str) and p.strip() for p in phrases):
+                raise ValueError(f"{language}: give at least one non-empty phrase")
+        return examples
 
 
 class Policy(BaseModel):
@@ -305,6 +332,7 @@ class Policy(BaseModel):
     rules: list[Rule]
     checklist: Checklist
     lexicon: Lexicon
+    classes: dict[str, SpendClass] = Field(default_factory=dict)  # asset type -> examples
     version: str  # sha256 of the rules files, so every answer says which policy decided it
     directory: str
 

@@ -31,6 +31,7 @@ from bot.core.policy import (
     Policy,
     RulesFile,
     Settings,
+    SpendClass,
 )
 
 FILES: dict[str, type[BaseModel]] = {
@@ -39,6 +40,8 @@ FILES: dict[str, type[BaseModel]] = {
     "checklist.yaml": Checklist,
     "lexicon.yaml": Lexicon,
 }
+#: Optional folder of one file per asset type: its definition and example phrases.
+CLASSES_DIR = "classes"
 
 
 @dataclass(frozen=True)
@@ -98,10 +101,14 @@ def load_policy(directory: Path | str) -> Policy:
             parsed[name] = model.model_validate(data if data is not None else {})
         except ValidationError as exc:
             problems.extend(_problems_from(exc, shown, node))
+    classes = _load_classes(directory / CLASSES_DIR, digest, problems)
     if problems:
         raise PolicyError(problems)
     files = _Files.of(parsed)
     problems.extend(_cross_check(files, nodes, directory))
+    for name in sorted(classes.keys() - files.settings.asset_types.keys()):
+        shown = _shown(directory / CLASSES_DIR / f"{name}.yaml")
+        problems.append(Problem(shown, 1, 1, "", f"{name!r} is not an asset type in policy.yaml"))
     if problems:
         raise PolicyError(problems)
     return Policy(
@@ -109,9 +116,37 @@ def load_policy(directory: Path | str) -> Policy:
         rules=files.rules.rules,
         checklist=files.checklist,
         lexicon=files.lexicon,
+        classes=classes,
         version=digest.hexdigest()[:16],
         directory=str(directory),
     )
+
+
+def _load_classes(
+    folder: Path, digest: Any, problems: list[Problem]
+) -> dict[str, SpendClass]:
+    """``classes/<asset type>.yaml``: definitions and example phrases (optional folder)."""
+    classes: dict[str, SpendClass] = {}
+    if not folder.is_dir():
+        return classes
+    for path in sorted(folder.glob("*.yaml")):
+        shown = _shown(path)
+        text = path.read_text(encoding="utf-8")
+        digest.update(f"{CLASSES_DIR}/{path.name}".encode() + b"\0" + text.encode() + b"\0")
+        try:
+            node = yaml.compose(text, Loader=yaml.SafeLoader)
+            data = yaml.safe_load(text)
+        except yaml.MarkedYAMLError as exc:
+            mark = exc.problem_mark
+            line = mark.line + 1 if mark else None
+            column = mark.column + 1 if mark else None
+            problems.append(Problem(shown, line, column, "", f"not valid YAML: {exc.problem}"))
+            continue
+        try:
+            classes[path.stem] = SpendClass.model_validate(data if data is not None else {})
+        except ValidationError as exc:
+            problems.extend(_problems_from(exc, shown, node))
+    return classes
 
 
 def _shown(path: Path) -> str:
@@ -253,7 +288,12 @@ def _check_lexicon(lexicon: Lexicon, node: yaml.Node | None, file: str) -> Itera
         for e, entry in enumerate(entries)
         for p, pattern in enumerate(entry.patterns)
     ]
-    for key in ("instruction_patterns", "negation_patterns", "policy_question_patterns"):
+    for key in (
+        "instruction_patterns",
+        "negation_patterns",
+        "policy_question_patterns",
+        "purchase_patterns",
+    ):
         lists += [([key, i], [pattern]) for i, pattern in enumerate(getattr(lexicon, key))]
     for loc, (pattern,) in lists:
         try:

@@ -1,0 +1,73 @@
+"""How well the spend classifier recognises phrases it was not trained on, per language.
+
+Holds out every fifth example phrase of each class and language, trains on the rest, and
+classifies the held-out phrases with character n-grams only and with n-grams and embeddings.
+Prints top-1 accuracy by language, how often the best guess is treated like the right class,
+and, at several thresholds, how many guesses are confident and how many of those are treated
+right, so MIN_PROBABILITY and NEAR_ENOUGH in bot/core/understanding.py come from figures.
+
+    .venv/bin/python benchmarks/classifier_bench.py [--rules rules]
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from collections import defaultdict
+from pathlib import Path
+
+from bot.core import load_policy
+from bot.core import understanding as u
+from bot.retrieval.encoder import get_encoder
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rules", type=Path, default=Path("rules"))
+    args = parser.parse_args()
+    policy = load_policy(args.rules)
+    categories = {n: a.category for n, a in policy.settings.asset_types.items()}
+    train: list[tuple[str, str]] = []
+    test: list[tuple[str, str, str]] = []  # (asset type, language, phrase)
+    for name, spend_class in sorted(policy.classes.items()):
+        for language, phrases in spend_class.examples.items():
+            for index, phrase in enumerate(phrases):
+                if index % 5 == 4:
+                    test.append((name, language, phrase))
+                else:
+                    train.append((name, phrase))
+    print(f"{len(train)} training phrases, {len(test)} held out, {len(policy.classes)} classes")
+    for label, embed in (("chars", None), ("chars+minilm", get_encoder().encode)):
+        started = time.perf_counter()
+        classifier = u.SpendClassifier.train(train, categories, embed)
+        trained = time.perf_counter() - started
+        guesses = [classifier.classify(phrase) for _, _, phrase in test]
+        by_language: dict[str, list[bool]] = defaultdict(list)
+        for (name, language, _), guess in zip(test, guesses, strict=True):
+            by_language[language].append(guess.asset_type == name)
+        top1 = sum(sum(v) for v in by_language.values()) / len(test)
+        alike = [
+            g.asset_type is not None and classifier.same_treatment(g.asset_type, name)
+            for (name, _, _), g in zip(test, guesses, strict=True)
+        ]
+        per = "  ".join(f"{lang} {sum(v) / len(v):.0%}" for lang, v in sorted(by_language.items()))
+        print(
+            f"\n{label}: trained in {trained:.0f} s; top-1 {top1:.1%}, treated alike "
+            f"{sum(alike) / len(test):.1%}\n  top-1 by language: {per}"
+        )
+        for probability in (0.5, 0.6, u.MIN_PROBABILITY, 0.8, 0.9):
+            taken = [
+                ok
+                for ok, g in zip(alike, guesses, strict=True)
+                if g.probability >= probability and g.nearest >= u.NEAR_ENOUGH
+            ]
+            mark = "  <- configured" if probability == u.MIN_PROBABILITY else ""
+            print(
+                f"  p >= {probability:.2f}, nearest >= {u.NEAR_ENOUGH}: confident on "
+                f"{len(taken) / len(test):.1%}, treated right {sum(taken) / max(len(taken), 1):.1%}"
+                f"{mark}"
+            )
+
+
+if __name__ == "__main__":
+    main()

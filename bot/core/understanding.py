@@ -1,0 +1,297 @@
+"""What kind of spend a piece of text names, when no lexicon word says it.
+
+The lexicon (``rules/lexicon.yaml``) is exact but knows only the words someone wrote into it.
+This layer recognises a class from its *example phrases* (``rules/classes/<type>.yaml``, in
+every language people write in) by two measures that fail differently:
+
+- **character n-grams** of the folded text (accents and case removed, numbers masked): they
+  survive typos and share stems across languages ("servidores" ~ "server");
+- **sentence embeddings** from the packaged all-MiniLM-L6-v2 (no download): they recognise
+  paraphrases that share no word with any example.
+
+A multinomial logistic regression over both is trained on the example phrases (once per
+content of ``rules/classes/``, kept in a cache folder, so finance's edits retrain it). A guess
+is *confident* only when the best class, together with the classes the rules treat alike,
+holds most of the probability and the text is near some example phrase; otherwise the caller
+asks, never guesses. Training needs scikit-learn; classifying needs only numpy.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import os
+import pickle
+import re
+import tempfile
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from bot.core.policy import Policy
+
+if TYPE_CHECKING:
+    import numpy as np
+
+Embed = Callable[[Sequence[str]], "np.ndarray"]
+
+#: A guess is confident when the classes the rules treat alike with the best class hold at
+#: least this probability, and the text is at least NEAR_ENOUGH (cosine) to some example.
+#: Both set from held-out example phrases: see benchmarks/classifier_bench.py.
+MIN_PROBABILITY = 0.7
+NEAR_ENOUGH = 0.45
+#: Categories whose classes the rules treat alike enough that confusing them is harmless.
+_SAME_TREATMENT = {"service": "consumed", "expensed": "consumed", "operating": "consumed"}
+#: Bump when the features or the model change, so cached models are retrained.
+MODEL_VERSION = "lr-chars-minilm-2"
+
+_NUMBERISH = re.compile(r"[\d$€£¥₹₩₪]+(?:[.,'’ ]\d+)*\s?(?:k|m|mm|mn|mio|bn)?\b", re.IGNORECASE)
+_WORD = re.compile(r"[a-z]+(?:[-'][a-z]+)*")
+
+
+@dataclass(frozen=True)
+class Guess:
+    """The classifier's reading of one piece of text."""
+
+    asset_type: str | None  # the most probable class; None for text with no words
+    probability: float  # of the best class together with the classes treated alike
+    nearest: float  # cosine similarity to the closest example phrase (1 with no embeddings)
+    runner_up: str | None  # the most probable class treated differently
+    confident: bool
+
+    @property
+    def confidence(self) -> float:
+        return round(self.probability, 2) if self.asset_type else 0.0
+
+
+def normalize(text: str) -> str:
+    """Folded text with amounts and numbers masked: what the classifier reads."""
+    from bot.core.parsing import fold
+
+    return " ".join(_WORD.findall(fold(_NUMBERISH.sub(" ", text))))
+
+
+def grams(normalized: str) -> list[str]:
+    """Character 3- to 5-grams of each word (padded with spaces) and the words themselves."""
+    found: list[str] = []
+    for word in normalized.split():
+        padded = f" {word} "
+        found.append(f"w:{word}")
+        for n in (3, 4, 5):
+            found.extend(padded[i : i + n] for i in range(max(1, len(padded) - n + 1)))
+    return found
+
+
+@dataclass
+class _Model:
+    """A trained multinomial logistic regression over n-gram TF-IDF and embeddings."""
+
+    classes: list[str]
+    vocabulary: dict[str, int]
+    idf: np.ndarray
+    coef: np.ndarray  # classes x (vocabulary + embedding dimensions)
+    intercept: np.ndarray
+    example_vectors: np.ndarray | None  # for the nearest-example gate
+    example_labels: list[str]  # the class of each example vector
+
+
+class SpendClassifier:
+    """Which class a piece of text names, with a probability; see the module docstring."""
+
+    def __init__(self, model: _Model, categories: dict[str, str], embed: Embed | None) -> None:
+        self._model = model
+        self._embed = embed if model.example_vectors is not None else None
+        self._groups = {c: _SAME_TREATMENT.get(categories[c], categories[c]) for c in model.classes}
+        self._rows = _rows_by_class(model.example_labels)
+
+    @classmethod
+    def train(
+        cls,
+        examples: Sequence[tuple[str, str]],
+        categories: dict[str, str],
+        embed: Embed | None = None,
+    ) -> SpendClassifier:
+        """Fit on (asset type, phrase) pairs; scikit-learn is needed here only."""
+        return cls(_fit(examples, embed), categories, embed)
+
+    @property
+    def semantic(self) -> bool:
+        return self._embed is not None
+
+    def same_treatment(self, first: str, second: str) -> bool:
+        """Two classes the rules treat alike (same category, or both consumed services)."""
+        return self._groups.get(first, first) == self._groups.get(second, second)
+
+    def probabilities(self, text: str) -> dict[str, float]:
+        """Every class's probability for ``text``; empty when it has no words."""
+        import numpy as np
+
+        normalized = normalize(text)
+        if not normalized:
+            return {}
+        model = self._model
+        counts = Counter(g for g in grams(normalized) if g in model.vocabulary)
+        logits = model.intercept.copy()
+        if counts:
+            columns = np.array([model.vocabulary[g] for g in counts])
+            weights = np.array([1 + math.log(n) for n in counts.values()]) * model.idf[columns]
+            weights /= np.linalg.norm(weights) or 1.0
+            logits += model.coef[:, columns] @ weights
+        if self._embed is not None:
+            vector = _cached_embedding(self._embed, normalized)
+            logits += model.coef[:, len(model.vocabulary) :] @ vector
+        exp = np.exp(logits - logits.max())
+        probabilities = exp / exp.sum()
+        return dict(zip(model.classes, probabilities.tolist(), strict=True))
+
+    def nearest(self, text: str, asset_type: str) -> float:
+        """Cosine similarity of ``text`` to the closest example of ``asset_type``.
+
+        1 without embeddings. A text far from every example of the class it is given is not
+        what that class's examples describe, however the probabilities fall.
+        """
+        vectors = self._model.example_vectors
+        if self._embed is None or vectors is None:
+            return 1.0
+        normalized = normalize(text)
+        if not normalized:
+            return 0.0
+        mine = self._rows.get(asset_type)
+        if mine is None or not len(mine):
+            return 0.0
+        return float((vectors[mine] @ _cached_embedding(self._embed, normalized)).max())
+
+    def classify(self, text: str) -> Guess:
+        probabilities = self.probabilities(text)
+        if not probabilities:
+            return Guess(None, 0.0, 0.0, None, False)
+        best = max(probabilities, key=lambda c: probabilities[c])
+        group = self._groups[best]
+        together = sum(p for c, p in probabilities.items() if self._groups[c] == group)
+        others = [c for c in probabilities if self._groups[c] != group]
+        runner_up = max(others, key=lambda c: probabilities[c]) if others else None
+        near = self.nearest(text, best)
+        confident = together >= MIN_PROBABILITY and near >= NEAR_ENOUGH
+        return Guess(best, together, near, runner_up, confident)
+
+
+def _rows_by_class(labels: list[str]) -> dict[str, np.ndarray]:
+    import numpy as np
+
+    rows: dict[str, list[int]] = {}
+    for index, label in enumerate(labels):
+        rows.setdefault(label, []).append(index)
+    return {label: np.array(indices) for label, indices in rows.items()}
+
+
+def _fit(examples: Sequence[tuple[str, str]], embed: Embed | None) -> _Model:
+    import numpy as np
+    from scipy.sparse import csr_matrix, hstack
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+
+    texts = [normalize(phrase) for _, phrase in examples]
+    labels = [label for label, _ in examples]
+    vectorizer = TfidfVectorizer(analyzer=grams, sublinear_tf=True)
+    features = vectorizer.fit_transform(texts)
+    vectors = embed(texts) if embed is not None else None
+    if vectors is not None:
+        features = hstack([features, csr_matrix(vectors)]).tocsr()
+    model = LogisticRegression(C=10, max_iter=300)
+    model.fit(features, labels)
+    return _Model(
+        classes=[str(c) for c in model.classes_],
+        vocabulary={str(g): int(i) for g, i in vectorizer.vocabulary_.items()},
+        idf=vectorizer.idf_.astype(np.float64),
+        coef=model.coef_.astype(np.float64),
+        intercept=model.intercept_.astype(np.float64),
+        example_vectors=vectors,
+        example_labels=labels,
+    )
+
+
+_QUERY_CACHE: dict[tuple[int, str], np.ndarray] = {}
+
+
+def _cached_embedding(embed: Embed, normalized: str) -> np.ndarray:
+    key = (id(embed), normalized)
+    vector = _QUERY_CACHE.get(key)
+    if vector is None:
+        if len(_QUERY_CACHE) > 4096:
+            _QUERY_CACHE.clear()
+        vector = embed([normalized])[0]
+        _QUERY_CACHE[key] = vector
+    return vector
+
+
+def examples_of(policy: Policy) -> list[tuple[str, str]]:
+    return [
+        (name, phrase)
+        for name, spend_class in sorted(policy.classes.items())
+        for phrases in spend_class.examples.values()
+        for phrase in phrases
+    ]
+
+
+def cache_dir() -> Path:
+    """Where example embeddings are kept between processes (CAPEXBOT_CACHE_DIR)."""
+    configured = os.environ.get("CAPEXBOT_CACHE_DIR")
+    if configured:
+        return Path(configured)
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "capexbot"
+
+
+def _trained(examples: list[tuple[str, str]], embed: Embed | None) -> _Model:
+    """The model for these examples, trained once per content and kept on disk."""
+    key = "\n".join(f"{label}\t{phrase}" for label, phrase in examples)
+    tag = f"{MODEL_VERSION}:{'minilm' if embed else 'chars'}"
+    digest = hashlib.sha256((key + tag).encode()).hexdigest()[:20]
+    path = cache_dir() / f"classifier-{digest}.pickle"
+    try:
+        with path.open("rb") as f:
+            cached = pickle.load(f)
+        if isinstance(cached, _Model):
+            return cached
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError):
+        pass
+    model = _fit(examples, embed)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=path.parent, suffix=".tmp", delete=False) as f:
+            pickle.dump(model, f, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(f.name, path)
+    except OSError:
+        pass  # a read-only cache: train again next time rather than fail
+    return model
+
+
+def _default_embed() -> Embed | None:
+    """The packaged sentence model, or None when CAPEXBOT_SEMANTIC=off."""
+    if os.environ.get("CAPEXBOT_SEMANTIC", "on").lower() in ("off", "0", "false", "no"):
+        return None
+    from bot.retrieval.encoder import get_encoder
+
+    return get_encoder().encode
+
+
+_CLASSIFIERS: dict[tuple[str, bool], SpendClassifier | None] = {}
+
+
+def classifier_for(policy: Policy) -> SpendClassifier | None:
+    """The policy's classifier, built once per policy version; None without example phrases."""
+    embed = _default_embed()
+    key = (policy.version, embed is not None)
+    if key not in _CLASSIFIERS:
+        _CLASSIFIERS[key] = _build(policy, embed)
+    return _CLASSIFIERS[key]
+
+
+def _build(policy: Policy, embed: Embed | None) -> SpendClassifier | None:
+    examples = examples_of(policy)
+    if not examples:
+        return None
+    categories = {name: asset.category for name, asset in policy.settings.asset_types.items()}
+    return SpendClassifier(_trained(examples, embed), categories, embed)
