@@ -105,6 +105,7 @@ def ask(
 @app.command()
 def check(rules_dir: RulesOption = None, knowledge_dir: KnowledgeOption = None) -> None:
     """Validate the rules folder and that every section it cites is in the policy documents."""
+    from bot.core.understanding import classifier_for
     from bot.retrieval.sections import cited_sections, missing_sections
 
     config = _config(rules_dir, knowledge_dir)
@@ -124,6 +125,13 @@ def check(rules_dir: RulesOption = None, knowledge_dir: KnowledgeOption = None) 
         raise typer.Exit(2)
     cited = {ref.section for ref in cited_sections(config.rules_dir)}
     typer.echo(f"OK: {config.knowledge_dir}: all {len(cited)} sections the rules cite exist")
+    classifier = classifier_for(policy)  # trained here once per content, then read from cache
+    if classifier is not None:
+        examples = sum(len(p) for c in policy.classes.values() for p in c.examples.values())
+        typer.echo(
+            f"OK: classifier ready: {len(policy.classes)} classes, {examples:,} example phrases"
+            f"{'' if classifier.semantic else ' (character n-grams only)'}"
+        )
 
 
 @app.command("eval")

@@ -34,12 +34,18 @@ def read_request(request: Request, policy: Policy) -> Facts:
 
 def decide(request: Request, policy: Policy) -> Decision:
     facts = read_request(request, policy)
-    if not facts.about_spending:
+    asks_policy = is_policy_question(request.text, policy) and not _states_amount(facts)
+    if not facts.about_spending or asks_policy:
         return _not_a_decision(request, facts, policy)
     decision = decide_facts(facts, policy)
     if len(request.text) > MAX_TEXT:
         decision.notes.append(f"Only the first {MAX_TEXT} characters of the message were read.")
     return decision
+
+
+def _states_amount(facts: Facts) -> bool:
+    """A message with a price is about a purchase, however it is phrased."""
+    return any("amount" in i.facts or "unit_amount" in i.facts for i in facts.items)
 
 
 def decide_facts(facts: Facts, policy: Policy) -> Decision:
@@ -62,6 +68,12 @@ def _not_a_decision(request: Request, facts: Facts, policy: Policy) -> Decision:
         summary = (
             "I only classify spending from the policy rules, and instructions in a message do "
             "not change them. Tell me what you want to buy and roughly what it costs."
+        )
+    elif len(request.text) > MAX_TEXT:
+        summary = (
+            f"I read only the first {MAX_TEXT:,} characters of that message and found no "
+            "purchase in them. Send the purchase on its own: what you are buying, roughly what "
+            "it costs, and what it is for."
         )
     else:
         summary = (
@@ -96,16 +108,11 @@ def summarize(decision: Decision) -> str:
         parts = [_capex_phrase(line) for line in lines]
         return "CapEx: capitalize " + "; ".join(parts) + "."
     if decision.verdict == "opex":
-        names = ", ".join(line.asset_label or line.description for line in lines)
-        return f"OpEx: expense {names.lower()} as incurred."
+        return "OpEx: " + _opex_phrase(lines) + "."
     if decision.verdict == "split":
         capex = [_capex_phrase(line) for line in lines if line.treatment == "capex"]
-        opex = [
-            (line.asset_label or line.description).lower()
-            for line in lines
-            if line.treatment == "opex"
-        ]
-        return f"Split: capitalize {'; '.join(capex)}. Expense {', '.join(opex)}."
+        opex = [line for line in lines if line.treatment == "opex"]
+        return f"Split: capitalize {'; '.join(capex)}. {_opex_phrase(opex).capitalize()}."
     if decision.facts.unread:
         parts = "; ".join(f"“{u.text}” ({u.why})" for u in decision.facts.unread)
         return (
@@ -121,6 +128,27 @@ def summarize(decision: Decision) -> str:
         facts = ", ".join(m.fact.replace("_", " ") for m in decision.missing)
         return f"Needs review: the policy needs {facts}, which I could not ask for."
     return "Needs review: no policy rule covers this request; finance will look at it."
+
+
+def _opex_phrase(lines: list[LineItem]) -> str:
+    """Expensed lines: as incurred, or a payment in advance released over its term (§14.11)."""
+    parts = []
+    incurred = [
+        (line.asset_label or line.description).lower()
+        for line in lines
+        if line.prepaid_release_per_month is None
+    ]
+    if incurred:
+        parts.append(f"expense {', '.join(incurred)} as incurred")
+    for line in lines:
+        if line.prepaid_release_per_month is not None and line.amount is not None:
+            name = (line.asset_label or line.description).lower()
+            parts.append(
+                f"record {name} ({line.amount}) as a prepaid expense and release it over "
+                f"{line.term_months} months ({line.amount.currency} "
+                f"{line.prepaid_release_per_month:,.2f} a month)"
+            )
+    return "; ".join(parts)
 
 
 def _capex_phrase(line: LineItem) -> str:

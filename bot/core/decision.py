@@ -26,6 +26,10 @@ class LineItem(BaseModel):
     useful_life_months: int | None = None
     depreciation_per_month: Decimal | None = None  # straight-line, in the amount's currency
     depreciation_per_year: Decimal | None = None
+    #: the period the line's payment covers (a contract, subscription, lease or prepayment)
+    term_months: int | None = None
+    #: an OpEx line paid once for a period: a prepaid expense released monthly over the term
+    prepaid_release_per_month: Decimal | None = None
     # Set by bot.finance for CapEx lines: the schedule's first month, and its charge to the P&L
     # in the fiscal year it starts in (expensing would charge the whole amount to that year).
     depreciation_start: str | None = None  # YYYY-MM
@@ -39,6 +43,20 @@ class LineItem(BaseModel):
             return None
         per_month = self.amount is not None and self.amount.per == "month"
         return self.amount_base * 12 if per_month else self.amount_base
+
+    @property
+    def committed_amount_base(self) -> Decimal | None:
+        """What the line commits to in the base currency: a recurring bill over its whole term
+        when the term is known (§10.1: multi-year commitments and leases at their total),
+        otherwise a year of it."""
+        if self.amount_base is None or self.amount is None:
+            return None
+        if self.amount.per is None:
+            return self.amount_base
+        if self.term_months:
+            per_months = 1 if self.amount.per == "month" else 12
+            return self.amount_base * self.term_months / per_months
+        return self.yearly_amount_base
 
     @property
     def write_off_word(self) -> str:

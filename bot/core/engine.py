@@ -400,6 +400,12 @@ def _line_item(item: Item, result: _ItemResult, policy: Policy) -> LineItem:
         treatment=treatment,
         rule_id=result.rule.id if result.rule else None,
     )
+    term: UsefulLife | None = values.get("term")
+    line.term_months = term.max_months if term else None
+    one_payment = amount is not None and amount.per is None
+    if treatment == "opex" and term and one_payment and term.max_months > 1:
+        assert amount is not None
+        line.prepaid_release_per_month = _round(amount.amount / term.max_months)
     if treatment == "capex":
         months = _write_off_months(values.get("useful_life"), asset)
         line.useful_life_months = months
@@ -461,13 +467,16 @@ def _approval(evaluation: Evaluation, lines: list[LineItem], policy: Policy) -> 
     known = [line for line in lines if line.amount_base is not None]
     if not known:
         return None
-    total = sum((line.yearly_amount_base or Decimal(0) for line in known), start=Decimal(0))
+    total = sum((line.committed_amount_base or Decimal(0) for line in known), start=Decimal(0))
     route = settings.approval_route(total)
     notes = []
     if len(known) < len(lines):
         notes.append("Some amounts are unknown: the route may rise once they are given.")
-    if any(line.amount and line.amount.per == "month" for line in known):
-        notes.append("Monthly amounts are counted for a year.")
+    recurring = [line for line in known if line.amount and line.amount.per]
+    if any(line.term_months for line in recurring):
+        notes.append("Recurring payments count at their total over the committed term (§10.1).")
+    if any(not line.term_months for line in recurring):
+        notes.append("Recurring amounts without a stated term are counted for a year.")
     phase = evaluation.facts.shared.get("phase")
     expensed = sum(
         (line.yearly_amount_base or Decimal(0) for line in known if line.treatment == "opex"),

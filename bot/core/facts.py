@@ -106,6 +106,7 @@ FACT_TYPES: dict[str, Any] = {
     "unit_amount": Money,  # cost per unit when several are bought
     "quantity": Annotated[int, Field(ge=1, le=1_000_000)],
     "useful_life": UsefulLife,
+    "term": UsefulLife,  # the period a service, subscription, lease or prepayment covers
     "recurring": bool,
     "change": Change,
     "creates_separate_asset": bool,  # IFRS SaaS work: creates code the organisation controls
@@ -125,6 +126,7 @@ ITEM_FACTS: frozenset[str] = frozenset(
         "unit_amount",
         "quantity",
         "useful_life",
+        "term",
         "recurring",
         "change",
         "creates_separate_asset",

@@ -74,6 +74,7 @@ class _Match:
     context: bool = False  # only context when it follows a preposition
     confidence: float = 1.0  # a lexicon word is certain; a classifier guess says how sure
     guessed: bool = False  # found by the classifier, spanning its whole clause
+    unit: bool = False  # a unit word ("seats"): an item only with an amount of its own
 
 
 @dataclass
@@ -116,7 +117,7 @@ def word_pattern(pattern: str) -> re.Pattern[str]:
 
 @dataclass(frozen=True)
 class _Compiled:
-    facts: dict[str, list[tuple[int, bool, Any, re.Pattern[str]]]]
+    facts: dict[str, list[tuple[int, bool, bool, Any, re.Pattern[str]]]]
     asset_rank: dict[str, int]  # asset type -> position of its first lexicon entry
     asset_labels: dict[str, str]  # asset type -> its label in policy.yaml
     instructions: list[re.Pattern[str]]
@@ -136,7 +137,7 @@ def _compiled(policy: Policy) -> _Compiled:
         cached = _Compiled(
             facts={
                 fact: [
-                    (rank, e.context_after_preposition, e.value, word_pattern(p))
+                    (rank, e.context_after_preposition, e.unit_word, e.value, word_pattern(p))
                     for rank, e in enumerate(entries)
                     for p in e.patterns
                 ]
@@ -170,14 +171,14 @@ def _asset_rank(lexicon: Lexicon) -> dict[str, int]:
 
 def _matches(folded: str, original: str, fact: str, patterns: _Compiled) -> list[_Match]:
     found = []
-    for rank, context, value, pattern in patterns.facts.get(fact, []):
+    for rank, context, unit, value, pattern in patterns.facts.get(fact, []):
         for m in pattern.finditer(folded):
             if patterns.negation and patterns.negation.search(
                 folded[max(0, m.start() - 30) : m.start()]
             ):
                 continue  # "no gate 2 yet", "not approved", "without a support contract"
             text = original[m.start() : m.end()]
-            found.append(_Match(fact, value, m.start(), m.end(), text, rank, context))
+            found.append(_Match(fact, value, m.start(), m.end(), text, rank, context, unit=unit))
     return found
 
 
@@ -217,7 +218,28 @@ def _clauses(text: str) -> list[_Clause]:
 
 #: Words that carry no class: fillers, amounts' companions, the question itself.
 _FILLER = frozenset(
-    ["a", "an", "the", "of", "for", "to", "in", "on", "at", "by", "with", "and", "or", "but", "is", "are", "was", "be", "it", "its", "this", "that", "these", "those", "we", "our", "us", "i", "my", "me", "you", "your", "they", "their", "some", "any", "all", "each", "per", "total", "approx", "about", "around", "ca", "circa", "roughly", "just", "only", "also", "so", "then", "plus", "incl", "including", "inclusive", "etc", "capex", "opex", "capital", "capitalize", "capitalise", "capitalized", "expense", "expensed", "expensing", "cost", "costs", "price", "priced", "quote", "quoted", "budget", "budgeted", "amount", "spend", "spending", "can", "could", "should", "would", "will", "may", "might", "do", "does", "did", "need", "needs", "want", "wants", "please", "thanks", "what", "which", "how", "why", "when", "is", "isn't", "right", "ok", "okay", "yes", "no", "not", "je", "pro", "und", "oder", "der", "die", "das", "ein", "eine", "fur", "mit", "von", "zu", "ist", "sind", "insgesamt", "gesamt", "kosten", "le", "la", "les", "un", "une", "des", "du", "de", "pour", "avec", "et", "ou", "est", "sont", "total", "cout", "couts", "el", "los", "las", "uno", "una", "del", "para", "con", "y", "o", "es", "son", "costo", "coste", "o", "os", "as", "um", "uma", "do", "da", "para", "com", "e", "ou", "custo", "het", "een", "van", "voor", "met", "en", "of", "kosten", "totaal", "il", "lo", "gli", "uno", "una", "di", "per", "con", "e", "o", "costo"]
+    " ".join(
+        (
+            "a an the of for to in on at by with and or but is are was be it its this that",
+            "these those we our us i my me you your they their some any all each per total",
+            "approx about around ca circa roughly just only also so then plus incl including",
+            "capex opex capital capitalize capitalise capitalized expense expensed expensing",
+            "cost costs price priced quote quoted budget budgeted amount spend spending new",
+            "can could should would will may might do does did need needs want wants please",
+            "thanks what which how why when isn right ok okay yes no not buy buying bought",
+            "purchase purchasing order ordering get getting pay paying paid invoice",
+            "thousand million millions billion mil mio mn bn lakh lakhs crore tsd",
+            "wir unser unsere je pro und oder der die das den dem ein eine einen fur mit von",
+            "zu ist sind insgesamt gesamt kosten kaufen kauft gekauft bestellen millionen",
+            "nous notre nos le la les un une des du de pour avec et ou est sont cout couts",
+            "achetons acheter achat commander commande millions mille",
+            "nosotros nuestro nuestra el los las uno una del para con es son costo coste",
+            "compramos comprar compra pedido millon millones",
+            "nos nosso nossa os as um uma do da com ou custo milhao milhoes",
+            "het een van voor met en totaal kopen kopen gekocht bestellen miljoen wij onze",
+            "il lo gli di per noi nostro nostra acquistiamo comprare milione milioni",
+        )
+    ).split()
 )
 
 
@@ -243,11 +265,16 @@ def _classify_unnamed(
     ("what's for lunch?" is not a meal expense). Only confident guesses name an item.
     """
     named = any(c.asset for c in clauses)
-    for clause in clauses:
-        if clause.asset is not None or (named and not clause.amounts) or not about_buying:
+    contents = [_content(clause, folded) for clause in clauses]
+    for index, clause in enumerate(clauses):
+        words = contents[index]
+        if clause.asset is not None or not about_buying or not words:
             continue
-        words = _content(clause, folded)
-        if not words:
+        # "buying a laser cutter, €78,000": the bare amount after it is this clause's price
+        priced = bool(clause.amounts) or (
+            index + 1 < len(clauses) and clauses[index + 1].amounts and not contents[index + 1]
+        )
+        if named and not priced:
             continue
         clause.guess = classifier.classify(words)
         if clause.guess.confident and clause.guess.asset_type is not None:
@@ -289,7 +316,8 @@ def _pick_asset(matches: list[_Match], clause: _Clause, text: str) -> _Match | N
         matches = [
             m
             for m in matches
-            if not m.context or not _CONTEXT_BEFORE.search(text[clause.start : m.start])
+            if not m.unit
+            and (not m.context or not _CONTEXT_BEFORE.search(text[clause.start : m.start]))
         ]
     if not matches:
         return None
@@ -553,6 +581,10 @@ def _item_facts(clause: _Clause, folded: str, lexicon: _Compiled) -> dict[str, F
     life = next((x for x in clause.lives if x.explicit), None)
     if life:
         facts["useful_life"] = Fact(value=life.life, source=Source.STATED, evidence=life.text)
+    term = next((x for x in clause.lives if not x.explicit), None)
+    if term and term.life.min_months == term.life.max_months:
+        # "a 3-year support contract", "36-month lease": what a payment covers, not a life
+        facts["term"] = Fact(value=term.life, source=Source.STATED, evidence=term.text)
     spans = [(clause.start, clause.end)] + [(m.start, m.end) for m in clause.matches]
     for fact in ("change", "creates_separate_asset", "alternative_future_use", "ownership"):
         values = [

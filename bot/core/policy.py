@@ -285,6 +285,9 @@ class LexiconEntry(Strict):
     patterns: list[str] = Field(min_length=1)
     #: asset words that are only context after a preposition ("installed on our servers")
     context_after_preposition: bool = False
+    #: words that count units of an item ("4 seats"): they name an item only in a clause that
+    #: states its own amount, and otherwise describe the item before them
+    unit_word: bool = False
 
 
 class Lexicon(Strict):
