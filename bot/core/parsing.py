@@ -16,11 +16,11 @@ import itertools
 import re
 import unicodedata
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
-from bot.core.facts import ITEM_FACTS, Fact, Facts, Item, Source, Unread
+from bot.core.facts import ITEM_FACTS, Fact, Facts, Item, Money, Source, Unread
 from bot.core.money import (
     Found,
     FoundLife,
@@ -124,6 +124,7 @@ class _Compiled:
     policy_questions: list[re.Pattern[str]]
     purchase: list[re.Pattern[str]]
     negation: re.Pattern[str] | None
+    negation_words: re.Pattern[str] | None  # any negation word, e.g. "no lease"
 
 
 _COMPILED: dict[str, _Compiled] = {}
@@ -148,6 +149,11 @@ def _compiled(policy: Policy) -> _Compiled:
             instructions=[word_pattern(p) for p in lexicon.instruction_patterns],
             policy_questions=[word_pattern(p) for p in lexicon.policy_question_patterns],
             purchase=[word_pattern(p) for p in lexicon.purchase_patterns],
+            negation_words=(
+                word_pattern(rf"(?:{'|'.join(lexicon.negation_patterns)})\b")
+                if lexicon.negation_patterns
+                else None
+            ),
             negation=(
                 word_pattern(rf"(?:{'|'.join(lexicon.negation_patterns)})\s+(?:\S+\s+){{0,2}}$")
                 if lexicon.negation_patterns
@@ -229,6 +235,8 @@ _FILLER = frozenset(
             "thanks what which how why when isn right ok okay yes no not buy buying bought",
             "purchase purchasing order ordering get getting pay paying paid invoice",
             "thousand million millions billion mil mio mn bn lakh lakhs crore tsd",
+            "usd eur gbp chf cad aud jpy inr sek brl mxn nok dkk pln czk huf cny hkd sgd",
+            "dollars dollar bucks euro euros pounds quid reais real rupees yen francs franken",
             "wir unser unsere je pro und oder der die das den dem ein eine einen fur mit von",
             "zu ist sind insgesamt gesamt kosten kaufen kauft gekauft bestellen millionen",
             "nous notre nos le la les un une des du de pour avec et ou est sont cout couts",
@@ -259,26 +267,97 @@ def _classify_unnamed(
 ) -> None:
     """Let the classifier name the clauses no lexicon word named, where they name a cost.
 
-    With a named item in the message, only a clause with its own amount can be another cost
-    ("..., 5 year life" or "it goes to the training pool later" describe the item); with none,
-    a message must state an amount or a purchase word before its words are read as a cost
-    ("what's for lunch?" is not a meal expense). Only confident guesses name an item.
+    Only a message that states an amount or a purchase word is read this way ("what's for
+    lunch?" is not a meal expense), and never a negated clause ("no lease"). A clause with a
+    price of its own may be a cost of its own. Other clauses ("..., 5 year life", "we own the
+    warehouse") describe; when nothing else in the message names a cost, the one clause that
+    most clearly names one is the item. Only confident guesses name an item.
     """
-    named = any(c.asset for c in clauses)
+    if not about_buying:
+        return
     contents = [_content(clause, folded) for clause in clauses]
+    priced: list[_Clause] = []
+    unpriced: list[_Clause] = []
     for index, clause in enumerate(clauses):
         words = contents[index]
-        if clause.asset is not None or not about_buying or not words:
+        if clause.asset is not None or not words or _negated(clause, folded, lexicon):
             continue
         # "buying a laser cutter, €78,000": the bare amount after it is this clause's price
-        priced = bool(clause.amounts) or (
+        bare_amount_next = (
             index + 1 < len(clauses) and clauses[index + 1].amounts and not contents[index + 1]
         )
-        if named and not priced:
-            continue
-        clause.guess = classifier.classify(words)
-        if clause.guess.confident and clause.guess.asset_type is not None:
-            clause.asset = _guessed(clause, clause.guess, lexicon)
+        (priced if clause.amounts or bare_amount_next else unpriced).append(clause)
+        clause.guess = None
+    for clause in priced:
+        _name_by_guess(clause, _best_guess(contents[clauses.index(clause)], classifier), lexicon)
+    if any(c.asset for c in clauses):
+        return
+    statements = [c for c in unpriced if not _asks(c, folded)]
+    guesses = [(c, _best_guess(contents[clauses.index(c)], classifier)) for c in statements]
+    confident = [(c, g) for c, g in guesses if g.confident and g.asset_type is not None]
+    kinds = {classifier.same_treatment_key(str(g.asset_type)) for _, g in confident}
+    if len(kinds) == 1:  # clauses naming costs treated differently: which is bought is unclear
+        clause, guess = max(confident, key=lambda cg: cg[1].probability)
+        _name_by_guess(clause, guess, lexicon)
+
+
+_QUESTION_START = re.compile(
+    r"^\W*(?:does|do|is|are|can|could|should|would|how|what|which|why|when|will|"
+    r"ist|sind|kann|konnen|wie|was|est-ce|peut|comment|quel|es|se puede|como|que|"
+    r"e|pode|posso|is het|kan|hoe|wat|e|si puo|come|quale)\b"
+)
+
+
+def _asks(clause: _Clause, folded: str) -> bool:
+    """A question ("does that count as marketing?") asks about a cost; it does not name one."""
+    tail = folded[clause.end : clause.end + 2]
+    return "?" in clause.text or "?" in tail or bool(_QUESTION_START.match(clause.text.lower()))
+
+
+def _name_by_guess(clause: _Clause, guess: Guess, lexicon: _Compiled) -> None:
+    clause.guess = guess
+    if guess.confident and guess.asset_type is not None:
+        clause.asset = _guessed(clause, guess, lexicon)
+
+
+#: Where a clause's words split into phrases that may each name what is bought.
+_PHRASE_BREAK = re.compile(
+    r"\b(?:for|from|to|at|by|with|via|on|in|into|because|since|so|which|that|who|"
+    r"fur|von|bei|mit|nach|weil|pour|chez|avec|par|dans|para|por|con|com|desde|em|no|na|"
+    r"voor|van|bij|met|per|presso|da|di|dal|della|del)\b"
+)
+
+
+def _best_guess(words: str, classifier: SpendClassifier) -> Guess:
+    """The clause's own guess, or the surest of its phrases'.
+
+    "Pune office: we're purchasing a standalone diesel generator set for power backup" is
+    clearer as "standalone diesel generator set". Phrases that confidently name costs the
+    rules treat differently make no confident guess: the clause may hold two costs.
+    """
+    whole = classifier.classify(words)
+    phrases = [p.strip() for p in _PHRASE_BREAK.split(words) if len(p.strip()) > 2]
+    if len(phrases) < 2:
+        return whole
+    guesses = [whole, *(classifier.classify(p) for p in phrases)]
+    confident = [g for g in guesses if g.confident and g.asset_type is not None]
+    if not confident:
+        return whole
+    best = max(confident, key=lambda g: g.probability)
+    assert best.asset_type is not None
+    if any(
+        g.asset_type is not None and not classifier.same_treatment(g.asset_type, best.asset_type)
+        for g in confident
+    ):
+        return replace(best, confident=False)
+    return best
+
+
+def _negated(clause: _Clause, folded: str, lexicon: _Compiled) -> bool:
+    """ "no lease", "not patching again": the clause says what the cost is not."""
+    if lexicon.negation_words is None:
+        return False
+    return lexicon.negation_words.search(folded, clause.start, clause.end) is not None
 
 
 def _guessed(clause: _Clause, guess: Guess, lexicon: _Compiled) -> _Match:
@@ -361,6 +440,70 @@ def _lumped(
     return None
 
 
+#: Words that name an amount as the sum of the others ("PO total $45k", "insgesamt 14.400 €").
+_TOTAL_BEFORE = re.compile(
+    r"(?:\btotal|insgesamt|gesamt|totaal|in tutto|totale|somme|summe|altogether|"
+    r"all together|that'?s|thats|das sind|ca fait|ca fait|=)\W{0,3}"
+    r"(?:(?:of|de|von|van|di|do|da|is|ist|est|es|e|uns|about|around|ca\.?|approx\.?)\W{1,3})*"
+    r"[~≈]?\s*$"
+)
+_TOTAL_AFTER = re.compile(
+    r"^[ (]{0,2}(?:in total|total|insgesamt|gesamt|au total|en total|no total|in totaal|totaal|"
+    r"in tutto|all in all|altogether)\b"
+)
+#: How far an approximate total may be from the sum of the lines ("~$100k" for 25 x $3,999).
+_TOTAL_TOLERANCE = Decimal("0.05")
+
+
+def _named_totals(amounts: list[FoundMoney], folded: str) -> list[FoundMoney]:
+    """Amounts the message names as the sum of its other amounts, when it has others.
+
+    They go on no line of their own; :func:`_totals_that_disagree` checks them afterwards.
+    """
+    named = [
+        a
+        for a in amounts
+        if not a.each
+        and (
+            _TOTAL_BEFORE.search(folded[max(0, a.start - 30) : a.start])
+            or _TOTAL_AFTER.match(folded[a.end : a.end + 20])
+        )
+    ]
+    return named if len(named) < len(amounts) else []
+
+
+def _totals_that_disagree(totals: list[FoundMoney], items: list[Item]) -> list[Unread]:
+    """A named total that the lines do not add up to: one of the lines may be misread."""
+    unread = []
+    for total in totals:
+        money = total.money
+        parts = [_item_total(item) for item in items]
+        known = [m for m in parts if m is not None and m.currency == money.currency]
+        if not known or len(known) < len(parts):
+            continue  # a line without an amount, or in another currency: nothing to compare
+        summed = sum((m.amount for m in known), start=Decimal(0))
+        if abs(summed - money.amount) > _TOTAL_TOLERANCE * money.amount:
+            unread.append(
+                Unread(
+                    text=total.text,
+                    why=f"the lines add up to {money.currency} {summed:,.2f}, not this total",
+                )
+            )
+    return unread
+
+
+def _item_total(item: Item) -> Money | None:
+    amount = item.facts.get("amount")
+    if amount is not None:
+        return amount.value if isinstance(amount.value, Money) else None
+    unit = item.facts.get("unit_amount")
+    if unit is None or not isinstance(unit.value, Money):
+        return None
+    quantity = item.facts.get("quantity")
+    count = int(quantity.value) if quantity is not None else 1
+    return Money(amount=unit.value.amount * count, currency=unit.value.currency, per=unit.value.per)
+
+
 def read_facts(text: str, policy: Policy) -> Facts:
     """Read every fact the text states or implies. Never raises on odd input."""
     text = text[:MAX_TEXT]
@@ -377,13 +520,20 @@ def read_facts(text: str, policy: Policy) -> Facts:
 
     clauses = _clauses(clean)
     classifier = classifier_for(policy)
+    totals = _named_totals(amounts, folded)
+    line_amounts = [a for a in amounts if a not in totals]
     for clause in clauses:
-        clause.amounts = [a for a in amounts if _inside(a, clause)]
+        clause.amounts = [a for a in line_amounts if _inside(a, clause)]
         clause.lives = [x for x in lives if _inside(x, clause)]
         clause.quantities = [q for q in quantities if _inside(q, clause)]
         inside = [m for m in assets if _inside(m, clause)]
         clause.asset = _pick_asset(inside, clause, folded)
         clause.lumped = _lumped(inside, clause, folded, classifier)
+    for total in list(totals):
+        home = next((c for c in clauses if _inside(total, c)), None)
+        if home is not None and home.asset is not None and not home.amounts:
+            home.amounts = [total]  # "2 gpu servers (~$90k total)": the item's own total
+            totals.remove(total)
     if classifier is not None:
         about_buying = bool(amounts) or any(p.search(folded) for p in lexicon.purchase)
         _classify_unnamed(clauses, folded, classifier, lexicon, about_buying)
@@ -401,6 +551,7 @@ def read_facts(text: str, policy: Policy) -> Facts:
         ]
     if "ownership" in conflicts and all("ownership" in i.facts for i in items):
         del conflicts["ownership"]
+    unread += _totals_that_disagree(totals, items)
     if not items and (amounts or any(lf.explicit for lf in lives)):
         item_facts = _item_facts(
             _Clause(0, len(clean), clean, None, amounts, lives, []), folded, lexicon
@@ -456,7 +607,7 @@ def _items(
             continue
         if clause.amounts and owner.amounts:
             known = _consistent_amounts(owner)
-            if any(a.money.amount not in known for a in clause.amounts):
+            if any(not _agrees(a.money.amount, known) for a in clause.amounts):
                 conflicts["amount"] = sorted({str(a.money) for a in owner.amounts + clause.amounts})
                 owner.amounts = []
         elif clause.amounts:
@@ -466,6 +617,7 @@ def _items(
     for clause in owners:
         _settle_amounts(clause, folded, conflicts)
     for clause in _merge_repeats(owners):
+        unread += _left_over(clause)
         facts = _item_facts(clause, folded, lexicon)
         if "amount" in conflicts and not clause.amounts:
             facts.pop("amount", None)
@@ -519,6 +671,28 @@ def _demote_descriptors(clauses: list[_Clause]) -> None:
             clause.asset = None
             continue
         previous = clause
+
+
+def _left_over(clause: _Clause) -> list[Unread]:
+    """Amounts an item carries that its line will not use: a second unit price, say.
+
+    A line takes one unit price or one total; any other amount that does not agree with them
+    is a cost the bot could not place, and says so rather than drop it.
+    """
+    unit = next((a for a in clause.amounts if a.each), None)
+    total = next((a for a in clause.amounts if not a.each), None)
+    used = [a for a in (unit, total) if a is not None]
+    known = _consistent_amounts(clause)
+    return [
+        Unread(text=a.text, why="I could not tell which cost this amount is for")
+        for a in clause.amounts
+        if a not in used and not _agrees(a.money.amount, known)
+    ]
+
+
+def _agrees(amount: Decimal, known: set[Decimal]) -> bool:
+    """Equal to a known amount, or within the tolerance of an approximate one ("~$100k")."""
+    return any(abs(amount - k) <= _TOTAL_TOLERANCE * max(amount, k) for k in known)
 
 
 def _consistent_amounts(owner: _Clause) -> set[Decimal]:

@@ -135,6 +135,10 @@ class SpendClassifier:
     def semantic(self) -> bool:
         return self._embed is not None
 
+    def same_treatment_key(self, asset_type: str) -> str:
+        """Classes with the same key are treated alike by the rules."""
+        return self._groups.get(asset_type, asset_type)
+
     def same_treatment(self, first: str, second: str) -> bool:
         """Two classes the rules treat alike (same category, or both consumed services)."""
         return self._groups.get(first, first) == self._groups.get(second, second)
