@@ -111,11 +111,10 @@ class ConversationService:
     def start(self, key: str, where: Where, text: str, note: str | None = None) -> Turn:
         """A new checklist from a free-text question (replacing any open one under ``key``)."""
         decision = self.assistant.answer(Request(text=text))
-        decision_id = self._record(decision, key, where, text, {"text": text})
         if decision.kind != "decision":
-            return Turn(
-                key=key, status="none", note=note, decision=decision, decision_id=decision_id
-            )
+            # "thanks!" or a policy question: answered, but no spend decision to keep
+            return Turn(key=key, status="none", note=note, decision=decision)
+        decision_id = self._record(decision, key, where, text, {"text": text})
         state = ConversationState(
             key=key,
             user_id=where.user_id,

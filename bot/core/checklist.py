@@ -7,14 +7,15 @@ stops when no missing fact is left that any rule still needs, i.e. the verdict c
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from pydantic import ValidationError
 
 from bot.core.decision import AnswerOption, MissingFact, NextQuestion
 from bot.core.engine import Evaluation, evaluate_facts
-from bot.core.facts import Fact, Facts, Source, validate_fact_value
-from bot.core.money import find_amounts, find_useful_life
+from bot.core.facts import Fact, Facts, Money, Source, validate_fact_value
+from bot.core.money import find_amounts, find_useful_life, parse_number
 from bot.core.parsing import read_facts
 from bot.core.policy import Policy, Question
 
@@ -75,6 +76,9 @@ def apply_answer(facts: Facts, question: NextQuestion, answer: Any, policy: Poli
     return facts.with_fact(question.fact, fact, item=question.item)
 
 
+_BARE_NUMBER = re.compile(r"[~≈]?\s*\d[\d.,' ]*")
+
+
 def _value_from_answer(question: NextQuestion, answer: Any, policy: Policy) -> Any:
     if not isinstance(answer, str):
         try:
@@ -87,9 +91,13 @@ def _value_from_answer(question: NextQuestion, answer: Any, policy: Policy) -> A
             return validate_fact_value(question.fact, option.value)
     if question.fact in ("unit_amount", "amount"):
         amounts = find_amounts(text, policy.settings.base_currency)
-        if not amounts:
+        if amounts:
+            return amounts[0].money
+        bare = parse_number(text.lstrip("~≈ ")) if _BARE_NUMBER.fullmatch(text) else None
+        if bare is None:
             raise AnswerError("I could not read an amount. Try “$12,000” or “€8.500 each”.")
-        return amounts[0].money
+        # the question asked for an amount: a bare "38000" is one, in the base currency
+        return Money(amount=bare, currency=policy.settings.base_currency)
     if question.fact == "useful_life":
         lives = find_useful_life(text)
         if not lives:

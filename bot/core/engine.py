@@ -85,6 +85,10 @@ def _item_view(facts: Facts, index: int, policy: Policy, framework: Framework) -
     view = _View(values)
 
     asset = settings.asset_types.get(values.get("asset_type", ""))
+    resolved = asset.by_ownership.get(str(values.get("ownership"))) if asset else None
+    if resolved is not None:  # "GPUs" once it is known whether they are bought or rented
+        values["asset_type"] = resolved
+        asset = settings.asset_types.get(resolved)
     category = asset.category if asset else None
     values["asset_category"] = category
     for name, default in settings.defaults.items():
@@ -306,7 +310,9 @@ def evaluate_facts(facts: Facts, policy: Policy) -> Evaluation:
     decided = [r for r in results if r is not None]
     treatments = [r.rule.outcome for r in decided if r.rule]
     # a part of the message nobody could place may be another cost: never a confident verdict
-    undecided = any(r.rule is None for r in decided) or bool(facts.unread)
+    undecided = (
+        any(r.rule is None for r in decided) or bool(facts.unread) or "amount" in facts.conflicts
+    )
     return Evaluation(facts, chosen, decided, verdict_of(treatments, undecided))
 
 

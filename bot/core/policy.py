@@ -178,6 +178,9 @@ class AssetType(Strict):
     label: str
     category: AssetCategory
     useful_life_years: Decimal | None = Field(default=None, gt=0, le=100)
+    #: a type that is only a placeholder until ownership is known ("GPUs": bought or rented?):
+    #: ownership value -> the asset type it then is
+    by_ownership: dict[str, str] = Field(default_factory=dict)
 
 
 class Default(Strict):

@@ -254,6 +254,15 @@ def _cross_check(
         for loc, test in _fact_tests(bucket.when, ["budget_buckets", index, "when"]):
             for message in _check_test_values(test, asset_types, categories):
                 yield problem("policy.yaml", loc, message)
+    for name, asset in settings.asset_types.items():
+        for value, target in asset.by_ownership.items():
+            loc = ["asset_types", name, "by_ownership", value]
+            if target not in asset_types:
+                yield problem("policy.yaml", loc, f"unknown asset type {target!r}")
+            try:
+                validate_fact_value("ownership", value)
+            except ValidationError:
+                yield problem("policy.yaml", loc, f"{value!r} is not an ownership value")
     for index, question in enumerate(checklist.questions):
         if question.fact == "asset_type":
             for o_index, option in enumerate(question.options):
