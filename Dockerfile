@@ -28,8 +28,9 @@ ENV PATH="/opt/venv/bin:$PATH" \
     CAPEXBOT_DATABASE_URL=sqlite:////var/lib/capexbot/capexbot.db \
     CAPEXBOT_PORT=3000
 USER 10001
-# check and ingest: the rules are valid (or the build stops), and the index of the knowledge
-# base is baked into /app/data, so the first answer does not build it
+# check and ingest: the rules are valid (or the build stops), the spend classifier is trained
+# on rules/classes/ (cached under the user's ~/.cache/capexbot), and the index of the
+# knowledge base is baked into /app/data, so the first answer builds neither
 RUN capexbot check && capexbot ingest
 VOLUME ["/var/lib/capexbot"]
 EXPOSE 3000

@@ -20,8 +20,11 @@ run: $(STAMP)
 	$(BIN)/capexbot ask "We're buying a \$$40,000 GPU server for production inference, 5 year life"
 
 # The tests. pytest exits 5 when it collected no test: that fails here, loudly.
+# `capexbot check` first: it trains the spend classifier once (minutes on a new machine,
+# then cached under ~/.cache/capexbot), so no test waits on that.
 test: $(STAMP)
 	$(BIN)/ruff check bot tests benchmarks
+	$(BIN)/capexbot check
 	$(BIN)/pytest -q; rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "FAIL: pytest collected no tests" >&2; fi; exit $$rc
 

@@ -112,11 +112,12 @@ def summarize(decision: Decision) -> str:
     if decision.verdict == "split":
         capex = [_capex_phrase(line) for line in lines if line.treatment == "capex"]
         opex = [line for line in lines if line.treatment == "opex"]
-        return f"Split: capitalize {'; '.join(capex)}. {_opex_phrase(opex).capitalize()}."
+        expensed = _opex_phrase(opex)
+        return f"Split: capitalize {'; '.join(capex)}. {expensed[:1].upper()}{expensed[1:]}."
     if decision.facts.unread:
-        parts = "; ".join(f"“{u.text}” ({u.why})" for u in decision.facts.unread)
+        unplaced = "; ".join(f"“{u.text}” ({u.why})" for u in decision.facts.unread)
         return (
-            f"Needs review: I could not place every part of this request: {parts}. "
+            f"Needs review: I could not place every part of this request: {unplaced}. "
             "Send each cost on its own line with what it is for and its amount."
         )
     reviews = [r.review_question for r in decision.rules_fired if r.review_question]

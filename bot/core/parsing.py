@@ -381,6 +381,48 @@ def _guessed(clause: _Clause, guess: Guess, lexicon: _Compiled) -> _Match:
     )
 
 
+def _split_priced_costs(
+    clauses: list[_Clause], assets: list[_Match], amounts: list[FoundMoney]
+) -> list[_Clause]:
+    """ "a gpu server $40k and installation $6k": a clause with two priced costs is two.
+
+    Where, after a clause's first amount, another kind of spend is named and then priced, the
+    clause is cut where that second one is named, so each cost gets its own line.
+    """
+    result: list[_Clause] = []
+    for clause in clauses:
+        pieces = [clause]
+        while True:
+            current = pieces[-1]
+            cut = _second_priced_cost(current, assets, amounts)
+            if cut is None:
+                break
+            head = current.text[: cut - current.start]
+            tail = current.text[cut - current.start :]
+            pieces[-1] = _Clause(current.start, cut, head, after_comma=current.after_comma)
+            pieces.append(_Clause(cut, current.end, tail))
+        result.extend(pieces)
+    return result
+
+
+def _second_priced_cost(
+    clause: _Clause, assets: list[_Match], amounts: list[FoundMoney]
+) -> int | None:
+    priced = sorted(a.start for a in amounts if _inside(a, clause))
+    named = sorted((m for m in assets if _inside(m, clause)), key=lambda m: m.start)
+    if len(priced) < 2 or len(named) < 2 or _INCLUDED.search(clause.text.lower()):
+        return None
+    first = named[0]
+    for match in named[1:]:
+        if (
+            match.value != first.value
+            and match.start > priced[0]
+            and any(p > match.start for p in priced)
+        ):
+            return match.start
+    return None
+
+
 def _inside(found: Found | _Match, clause: _Clause) -> bool:
     return clause.start <= found.start < clause.end
 
@@ -522,10 +564,10 @@ def read_facts(text: str, policy: Policy) -> Facts:
     quantities = find_quantities(folded, skip=[*amounts, *lives])
     assets = _matches(folded, clean, "asset_type", lexicon)
 
-    clauses = _clauses(clean)
-    classifier = classifier_for(policy)
     totals = _named_totals(amounts, folded)
     line_amounts = [a for a in amounts if a not in totals]
+    clauses = _split_priced_costs(_clauses(clean), assets, line_amounts)
+    classifier = classifier_for(policy)
     for clause in clauses:
         clause.amounts = [a for a in line_amounts if _inside(a, clause)]
         clause.lives = [x for x in lives if _inside(x, clause)]
@@ -686,11 +728,16 @@ def _left_over(clause: _Clause) -> list[Unread]:
     unit = next((a for a in clause.amounts if a.each), None)
     total = next((a for a in clause.amounts if not a.each), None)
     used = [a for a in (unit, total) if a is not None]
-    known = _consistent_amounts(clause)
+    quantity = _quantity_before(clause)
+    known = {a.money.amount for a in used}
+    if unit is not None and quantity is not None:
+        known.add(unit.money.amount * quantity.quantity)
+    included = _INCLUDED.search(clause.text.lower())
+    parts_from = clause.start + included.start() if included else clause.end
     return [
         Unread(text=a.text, why="I could not tell which cost this amount is for")
         for a in clause.amounts
-        if a not in used and not _agrees(a.money.amount, known)
+        if a not in used and a.start < parts_from and not _agrees(a.money.amount, known)
     ]
 
 

@@ -27,7 +27,7 @@ import pickle
 import re
 import tempfile
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -115,7 +115,9 @@ class _Model:
 class SpendClassifier:
     """Which class a piece of text names, with a probability; see the module docstring."""
 
-    def __init__(self, model: _Model, categories: dict[str, str], embed: Embed | None) -> None:
+    def __init__(
+        self, model: _Model, categories: Mapping[str, str], embed: Embed | None
+    ) -> None:
         self._model = model
         self._embed = embed if model.example_vectors is not None else None
         self._groups = {c: _SAME_TREATMENT.get(categories[c], categories[c]) for c in model.classes}
@@ -125,7 +127,7 @@ class SpendClassifier:
     def train(
         cls,
         examples: Sequence[tuple[str, str]],
-        categories: dict[str, str],
+        categories: Mapping[str, str],
         embed: Embed | None = None,
     ) -> SpendClassifier:
         """Fit on (asset type, phrase) pairs; scikit-learn is needed here only."""
@@ -270,6 +272,11 @@ def _fit(examples: Sequence[tuple[str, str]], embed: Embed | None) -> _Model:
 
 
 _QUERY_CACHE: dict[tuple[int, str], np.ndarray] = {}
+
+
+def forget_embeddings() -> None:
+    """Empty the per-text embedding cache (benchmarks measure texts seen for the first time)."""
+    _QUERY_CACHE.clear()
 
 
 def _cached_embedding(embed: Embed, normalized: str) -> np.ndarray:
