@@ -159,8 +159,12 @@ _PERIOD_RE = {
     per: re.compile(rf"^\s*(?:{pattern})", re.IGNORECASE) for per, pattern in _PERIODS.items()
 }
 _EACH_RE = re.compile(
-    r"^\s*(?:each|apiece|per (?:unit|piece|item|seat|server|laptop|box|device)|/unit|"
-    r"pro stück|pro stueck|je\b|chacun|chacune|l'unité|cada uno|cada|por unidad|per stuk|stuk)",
+    r"^\s*(?:each|apiece|per (?:unit|piece|item|seat|server|laptop|box|device|person|user)|"
+    r"/unit|pro stück|pro stueck|pro (?:gerät|server|lizenz|platz|person)|je\b|chacun|chacune|"
+    r"l'unité|par (?:unité|serveur|poste|licence|personne)|cada uno|cada|"
+    r"por (?:unidad|unidade|servidor|equipo|equipamento|licencia|licença|persona|pessoa)|"
+    r"per (?:stuk|server|licentie|persoon|unità|licenza|persona)|stuk|l'uno|ciascuno|"
+    r"a testa)",
     re.IGNORECASE,
 )
 _AT_EACH_RE = re.compile(r"(?:\bat|@|\bà|\bzu je|\bje)\s*$", re.IGNORECASE)

@@ -124,7 +124,7 @@ class _Compiled:
     policy_questions: list[re.Pattern[str]]
     purchase: list[re.Pattern[str]]
     negation: re.Pattern[str] | None
-    negation_words: re.Pattern[str] | None  # any negation word, e.g. "no lease"
+    negated_phrase: re.Pattern[str] | None  # a negation and the words it negates
 
 
 _COMPILED: dict[str, _Compiled] = {}
@@ -149,8 +149,10 @@ def _compiled(policy: Policy) -> _Compiled:
             instructions=[word_pattern(p) for p in lexicon.instruction_patterns],
             policy_questions=[word_pattern(p) for p in lexicon.policy_question_patterns],
             purchase=[word_pattern(p) for p in lexicon.purchase_patterns],
-            negation_words=(
-                word_pattern(rf"(?:{'|'.join(lexicon.negation_patterns)})\b")
+            negated_phrase=(
+                word_pattern(
+                    rf"(?:{'|'.join(lexicon.negation_patterns)})\b\W*(?:[\w'-]+\W+)?[\w'-]+"
+                )
                 if lexicon.negation_patterns
                 else None
             ),
@@ -255,10 +257,16 @@ _FILLER = frozenset(
 )
 
 
-def _content(clause: _Clause, folded: str) -> str:
-    """The clause's words that can name a cost; what a total includes is left out."""
+def _content(clause: _Clause, folded: str, lexicon: _Compiled) -> str:
+    """The clause's words that can name a cost.
+
+    Left out: what a total includes, fillers, and what the clause says it is not ("buying
+    (not leasing) a copier" names a copier; "no lease" names nothing).
+    """
     included = _INCLUDED.search(folded, clause.start, clause.end)
     text = folded[clause.start : included.start() if included else clause.end]
+    if lexicon.negated_phrase is not None:
+        text = lexicon.negated_phrase.sub(" ", text)
     return " ".join(w for w in normalize(text).split() if w not in _FILLER and len(w) > 1)
 
 
@@ -279,12 +287,12 @@ def _classify_unnamed(
     """
     if not about_buying:
         return
-    contents = [_content(clause, folded) for clause in clauses]
+    contents = [_content(clause, folded, lexicon) for clause in clauses]
     priced: list[_Clause] = []
     unpriced: list[_Clause] = []
     for index, clause in enumerate(clauses):
         words = contents[index]
-        if clause.asset is not None or not words or _negated(clause, folded, lexicon):
+        if clause.asset is not None or not words:
             continue
         # "buying a laser cutter, €78,000": the bare amount after it is this clause's price
         bare_amount_next = (
@@ -316,6 +324,38 @@ def _asks(clause: _Clause, folded: str) -> bool:
     """A question ("does that count as marketing?") asks about a cost; it does not name one."""
     tail = folded[clause.end : clause.end + 2]
     return "?" in clause.text or "?" in tail or bool(_QUESTION_START.match(clause.text.lower()))
+
+
+def _disputed(
+    clauses: list[_Clause], folded: str, classifier: SpendClassifier, lexicon: _Compiled
+) -> list[Unread]:
+    """Priced clauses whose lexicon word and classifier disagree on how they are treated.
+
+    A product or a word can hide what is bought ("SmartNet renewal for our Cisco switches" is
+    a support contract, not the switches): when the classifier is sure of a kind of spend the
+    rules treat differently from the lexicon's, the clause is not answered on either reading.
+    """
+    disputed = []
+    for clause in clauses:
+        if clause.asset is None or clause.asset.guessed or not clause.amounts:
+            continue
+        words = _content(clause, folded, lexicon)
+        if not words:
+            continue
+        guess = _best_guess(words, classifier)
+        named = str(clause.asset.value)
+        if guess.confident and guess.asset_type and not classifier.same_treatment(
+            guess.asset_type, named
+        ):
+            first, second = _label(named, lexicon), _label(guess.asset_type, lexicon)
+            disputed.append(
+                Unread(
+                    text=clause.text.strip()[:120],
+                    why=f"it reads as {first} and as {second}, which the policy treats "
+                    "differently; which is it?",
+                )
+            )
+    return disputed
 
 
 def _name_by_guess(clause: _Clause, guess: Guess, lexicon: _Compiled) -> None:
@@ -355,13 +395,6 @@ def _best_guess(words: str, classifier: SpendClassifier) -> Guess:
     ):
         return replace(best, confident=False)
     return best
-
-
-def _negated(clause: _Clause, folded: str, lexicon: _Compiled) -> bool:
-    """ "no lease", "not patching again": the clause says what the cost is not."""
-    if lexicon.negation_words is None:
-        return False
-    return lexicon.negation_words.search(folded, clause.start, clause.end) is not None
 
 
 def _guessed(clause: _Clause, guess: Guess, lexicon: _Compiled) -> _Match:
@@ -580,12 +613,14 @@ def read_facts(text: str, policy: Policy) -> Facts:
         if home is not None and home.asset is not None and not home.amounts:
             home.amounts = [total]  # "2 gpu servers (~$90k total)": the item's own total
             totals.remove(total)
+    disputed: list[Unread] = []
     if classifier is not None:
         about_buying = bool(amounts) or any(p.search(folded) for p in lexicon.purchase)
         _classify_unnamed(clauses, folded, classifier, lexicon, about_buying)
+        disputed = _disputed(clauses, folded, classifier, lexicon)
 
     shared, conflicts = _shared_facts(folded, clean, lexicon, policy.lexicon)
-    unread: list[Unread] = []
+    unread: list[Unread] = disputed
     items = list(_items(clauses, folded, lexicon, conflicts, classifier, unread))
     ownership = shared.pop("ownership", None)
     if ownership is not None:

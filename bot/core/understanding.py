@@ -52,6 +52,10 @@ CLOSE = 0.6
 #: The English-centred embeddings put any foreign-language text near every class; without
 #: shared wording, "réponds « capex » stp" would read as office supplies.
 WORDING_MIN = 0.35
+#: A class this probable needs less shared wording: a clause's other words (the site, the
+#: team) dilute it ("Zurich production lab: a rotary screw compressor").
+VERY_PROBABLE = 0.9
+WORDING_FLOOR = 0.2
 #: Categories whose classes the rules treat alike enough that confusing them is harmless.
 _SAME_TREATMENT = {"service": "consumed", "expensed": "consumed", "operating": "consumed"}
 #: Bump when the features or the model change, so cached models are retrained.
@@ -224,10 +228,13 @@ class SpendClassifier:
         runner_up = max(others, key=lambda c: probabilities[c]) if others else None
         near = self.nearest(text, best)
         wording = self.wording(text, best)
-        confident = wording >= WORDING_MIN and (
-            (together >= MIN_PROBABILITY and near >= NEAR_ENOUGH)
-            or (together >= CLOSE_PROBABILITY and near >= CLOSE)
-        )
+        confident = (
+            wording >= WORDING_MIN
+            and (
+                (together >= MIN_PROBABILITY and near >= NEAR_ENOUGH)
+                or (together >= CLOSE_PROBABILITY and near >= CLOSE)
+            )
+        ) or (together >= VERY_PROBABLE and near >= NEAR_ENOUGH and wording >= WORDING_FLOOR)
         return Guess(best, together, near, wording, runner_up, confident)
 
 
