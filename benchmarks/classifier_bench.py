@@ -55,13 +55,18 @@ def main() -> None:
             f"\n{label}: trained in {trained:.0f} s; top-1 {top1:.1%}, treated alike "
             f"{sum(alike) / len(test):.1%}\n  top-1 by language: {per}"
         )
+        gated = [ok for ok, g in zip(alike, guesses, strict=True) if g.confident]
+        print(
+            f"  as configured (probability, meaning and wording gates): confident on "
+            f"{len(gated) / len(test):.1%}, treated right {sum(gated) / max(len(gated), 1):.1%}"
+        )
         for probability in (0.5, 0.6, u.MIN_PROBABILITY, 0.8, 0.9):
             taken = [
                 ok
                 for ok, g in zip(alike, guesses, strict=True)
                 if g.probability >= probability and g.nearest >= u.NEAR_ENOUGH
             ]
-            mark = "  <- configured" if probability == u.MIN_PROBABILITY else ""
+            mark = "  <- MIN_PROBABILITY" if probability == u.MIN_PROBABILITY else ""
             print(
                 f"  p >= {probability:.2f}, nearest >= {u.NEAR_ENOUGH}: confident on "
                 f"{len(taken) / len(test):.1%}, treated right {sum(taken) / max(len(taken), 1):.1%}"

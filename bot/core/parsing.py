@@ -373,7 +373,7 @@ _PHRASE_BREAK = re.compile(
 
 
 def _best_guess(words: str, classifier: SpendClassifier) -> Guess:
-    """The clause's own guess, or the surest of its phrases'.
+    """The clause's own guess when it is sure, else the surest of its phrases'.
 
     "Pune office: we're purchasing a standalone diesel generator set for power backup" is
     clearer as "standalone diesel generator set". Phrases that confidently name costs the
@@ -381,7 +381,7 @@ def _best_guess(words: str, classifier: SpendClassifier) -> Guess:
     """
     whole = classifier.classify(words)
     phrases = [p.strip() for p in _PHRASE_BREAK.split(words) if len(p.strip()) > 2]
-    if len(phrases) < 2:
+    if whole.confident or len(phrases) < 2:
         return whole
     guesses = [whole, *(classifier.classify(p) for p in phrases)]
     confident = [g for g in guesses if g.confident and g.asset_type is not None]

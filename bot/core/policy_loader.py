@@ -90,20 +90,9 @@ def load_policy(directory: Path | str) -> Policy:
             continue
         text = path.read_text(encoding="utf-8")
         digest.update(name.encode() + b"\0" + text.encode() + b"\0")
-        try:
-            node = yaml.compose(text, Loader=_LOADER)
-            data = yaml.load(text, Loader=_LOADER)
-        except yaml.MarkedYAMLError as exc:
-            mark = exc.problem_mark
-            line = mark.line + 1 if mark else None
-            column = mark.column + 1 if mark else None
-            problems.append(Problem(shown, line, column, "", f"not valid YAML: {exc.problem}"))
-            continue
-        nodes[name] = node
-        try:
-            parsed[name] = model.model_validate(data if data is not None else {})
-        except ValidationError as exc:
-            problems.extend(_problems_from(exc, shown, node))
+        loaded = _validated(text, shown, model, problems)
+        if loaded is not None:
+            nodes[name], parsed[name] = loaded
     classes = _load_classes(directory / CLASSES_DIR, digest, problems)
     if problems:
         raise PolicyError(problems)
@@ -136,20 +125,32 @@ def _load_classes(
         shown = _shown(path)
         text = path.read_text(encoding="utf-8")
         digest.update(f"{CLASSES_DIR}/{path.name}".encode() + b"\0" + text.encode() + b"\0")
-        try:
-            node = yaml.compose(text, Loader=_LOADER)
-            data = yaml.load(text, Loader=_LOADER)
-        except yaml.MarkedYAMLError as exc:
-            mark = exc.problem_mark
-            line = mark.line + 1 if mark else None
-            column = mark.column + 1 if mark else None
-            problems.append(Problem(shown, line, column, "", f"not valid YAML: {exc.problem}"))
-            continue
-        try:
-            classes[path.stem] = SpendClass.model_validate(data if data is not None else {})
-        except ValidationError as exc:
-            problems.extend(_problems_from(exc, shown, node))
+        loaded = _validated(text, shown, SpendClass, problems)
+        if loaded is not None:
+            spend_class = loaded[1]
+            assert isinstance(spend_class, SpendClass)
+            classes[path.stem] = spend_class
     return classes
+
+
+def _validated(
+    text: str, shown: str, model: type[BaseModel], problems: list[Problem]
+) -> tuple[yaml.Node | None, BaseModel] | None:
+    """One YAML file parsed and validated; its problems (with line and column) appended."""
+    try:
+        node = yaml.compose(text, Loader=_LOADER)
+        data = yaml.load(text, Loader=_LOADER)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark
+        line = mark.line + 1 if mark else None
+        column = mark.column + 1 if mark else None
+        problems.append(Problem(shown, line, column, "", f"not valid YAML: {exc.problem}"))
+        return None
+    try:
+        return node, model.model_validate(data if data is not None else {})
+    except ValidationError as exc:
+        problems.extend(_problems_from(exc, shown, node))
+        return None
 
 
 def _shown(path: Path) -> str:

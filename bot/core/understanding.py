@@ -126,6 +126,7 @@ class SpendClassifier:
         self._embed = embed if model.example_vectors is not None else None
         self._groups = {c: _SAME_TREATMENT.get(categories[c], categories[c]) for c in model.classes}
         self._rows = _rows_by_class(model.example_labels)
+        self._class_entries: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
 
     @classmethod
     def train(
@@ -186,19 +187,33 @@ class SpendClassifier:
         """
         import numpy as np
 
-        model = self._model
         columns, weights = self._tfidf(normalize(text))
-        rows = self._rows.get(asset_type)
-        if not len(columns) or rows is None:
+        entries = self._entries(asset_type)
+        if not len(columns) or entries is None:
             return 0.0
-        query = np.zeros(len(model.vocabulary))
+        rows, indices, data = entries
+        query = np.zeros(len(self._model.vocabulary))
         query[columns] = weights
-        best = 0.0
-        for row in rows:
-            start, end = model.example_indptr[row], model.example_indptr[row + 1]
-            score = float(model.example_data[start:end] @ query[model.example_indices[start:end]])
-            best = max(best, score)
-        return best
+        return float(np.bincount(rows, weights=data * query[indices]).max())
+
+    def _entries(self, asset_type: str) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+        """The class's example rows as flat (row, column, weight) arrays, built once."""
+        import numpy as np
+
+        if asset_type not in self._class_entries:
+            rows = self._rows.get(asset_type)
+            if rows is None:
+                return None
+            model = self._model
+            spans = [range(model.example_indptr[r], model.example_indptr[r + 1]) for r in rows]
+            positions = np.fromiter((i for span in spans for i in span), dtype=np.int64)
+            row_ids = np.repeat(np.arange(len(spans)), [len(span) for span in spans])
+            self._class_entries[asset_type] = (
+                row_ids,
+                model.example_indices[positions],
+                model.example_data[positions],
+            )
+        return self._class_entries[asset_type]
 
     def nearest(self, text: str, asset_type: str) -> float:
         """Cosine similarity of ``text`` to the closest example of ``asset_type``.
