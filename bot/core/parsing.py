@@ -123,6 +123,7 @@ class _Compiled:
     instructions: list[re.Pattern[str]]
     policy_questions: list[re.Pattern[str]]
     purchase: list[re.Pattern[str]]
+    no_breakdown: list[re.Pattern[str]]
     negation: re.Pattern[str] | None
     negated_phrase: re.Pattern[str] | None  # a negation and the words it negates
 
@@ -149,6 +150,7 @@ def _compiled(policy: Policy) -> _Compiled:
             instructions=[word_pattern(p) for p in lexicon.instruction_patterns],
             policy_questions=[word_pattern(p) for p in lexicon.policy_question_patterns],
             purchase=[word_pattern(p) for p in lexicon.purchase_patterns],
+            no_breakdown=[word_pattern(p) for p in lexicon.no_breakdown_patterns],
             negated_phrase=(
                 word_pattern(
                     rf"(?:{'|'.join(lexicon.negation_patterns)})\b\W*(?:[\w'-]+\W+)?[\w'-]+"
@@ -324,6 +326,22 @@ def _asks(clause: _Clause, folded: str) -> bool:
     """A question ("does that count as marketing?") asks about a cost; it does not name one."""
     tail = folded[clause.end : clause.end + 2]
     return "?" in clause.text or "?" in tail or bool(_QUESTION_START.match(clause.text.lower()))
+
+
+def _unbroken_bundles(folded: str, text: str, lexicon: _Compiled) -> list[Unread]:
+    """ "2 servers with 3yr support bundled in, $96k, no breakdown": which part costs what is
+    not known, and the policy splits a bundle on standalone prices (§5.2), so the bot asks."""
+    for pattern in lexicon.no_breakdown:
+        found = pattern.search(folded)
+        if found:
+            return [
+                Unread(
+                    text=text[found.start() : found.end()],
+                    why="one price covers several things with no breakdown; what is each "
+                    "part's price (a bundle is split on standalone prices)?",
+                )
+            ]
+    return []
 
 
 def _disputed(
@@ -620,7 +638,7 @@ def read_facts(text: str, policy: Policy) -> Facts:
         disputed = _disputed(clauses, folded, classifier, lexicon)
 
     shared, conflicts = _shared_facts(folded, clean, lexicon, policy.lexicon)
-    unread: list[Unread] = disputed
+    unread: list[Unread] = disputed + _unbroken_bundles(folded, clean, lexicon)
     items = list(_items(clauses, folded, lexicon, conflicts, classifier, unread))
     ownership = shared.pop("ownership", None)
     if ownership is not None:

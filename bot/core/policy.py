@@ -306,6 +306,9 @@ class Lexicon(Strict):
     #: words that say a message is about buying or paying ("buy", "invoice", "kaufen"): with
     #: no amount and no lexicon word, the classifier reads a message only when one is there
     purchase_patterns: list[str] = Field(default_factory=list)
+    #: words that say one price covers several things with no breakdown ("bundled in", "no
+    #: breakdown"): the bot asks for each part's amount rather than put the price on one line
+    no_breakdown_patterns: list[str] = Field(default_factory=list)
 
 
 class SpendClass(Strict):

@@ -306,6 +306,7 @@ def _check_lexicon(lexicon: Lexicon, node: yaml.Node | None, file: str) -> Itera
         "negation_patterns",
         "policy_question_patterns",
         "purchase_patterns",
+        "no_breakdown_patterns",
     ):
         lists += [([key, i], [pattern]) for i, pattern in enumerate(getattr(lexicon, key))]
     for loc, (pattern,) in lists:

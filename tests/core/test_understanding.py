@@ -196,6 +196,21 @@ def test_vague_or_idle_messages_get_no_confident_verdict(policy, text: str) -> N
 # --- every amount on exactly one line, or named as the total -------------------------------
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Dell quote: 2x R760xa with 3yr ProSupport bundled in, $96,400 total",
+        "Precision 7960 tower with 3yr ProSupport, $5,650 all in, reseller didn't split the "
+        "warranty out",
+        "Facture unique : serveur GPU + contrat de support 3 ans, 145 000 €, pas de ventilation",
+    ],
+)
+def test_a_price_said_to_have_no_breakdown_is_asked_about(policy, text: str) -> None:
+    d = ask(text, policy)
+    assert d.verdict == "needs_review"
+    assert any("no breakdown" in u.why for u in d.facts.unread)
+
+
 def test_a_named_total_that_matches_the_lines_is_accepted(policy) -> None:
     d = ask("gpu server $40k + installation $3k, total $43k, 5 year life", policy)
     assert d.verdict == "capex" and not d.facts.unread
