@@ -73,7 +73,6 @@ class Guess:
     probability: float  # of the best class together with the classes treated alike
     nearest: float  # embedding cosine to the closest example of that class (1 without)
     wording: float  # n-gram cosine to the closest example of that class
-    runner_up: str | None  # the most probable class treated differently
     confident: bool
 
     @property
@@ -148,17 +147,36 @@ class SpendClassifier:
 
     def same_treatment(self, first: str, second: str) -> bool:
         """Two classes the rules treat alike (same category, or both consumed services)."""
-        return self._groups.get(first, first) == self._groups.get(second, second)
+        return self.same_treatment_key(first) == self.same_treatment_key(second)
 
-    def probabilities(self, text: str) -> dict[str, float]:
-        """Every class's probability for ``text``; empty when it has no words."""
-        import numpy as np
-
+    def classify(self, text: str) -> Guess:
+        """The most probable class and whether it is sure enough to name an item."""
         normalized = normalize(text)
         if not normalized:
-            return {}
-        model = self._model
+            return Guess(None, 0.0, 0.0, 0.0, False)
         columns, weights = self._tfidf(normalized)
+        probabilities = self._probabilities(normalized, columns, weights)
+        best = max(probabilities, key=lambda c: probabilities[c])
+        group = self._groups[best]
+        together = sum(p for c, p in probabilities.items() if self._groups[c] == group)
+        near = self._nearest(normalized, best)
+        wording = self._wording(columns, weights, best)
+        confident = (
+            wording >= WORDING_MIN
+            and (
+                (together >= MIN_PROBABILITY and near >= NEAR_ENOUGH)
+                or (together >= CLOSE_PROBABILITY and near >= CLOSE)
+            )
+        ) or (together >= VERY_PROBABLE and near >= NEAR_ENOUGH and wording >= WORDING_FLOOR)
+        return Guess(best, together, near, wording, confident)
+
+    def _probabilities(
+        self, normalized: str, columns: np.ndarray, weights: np.ndarray
+    ) -> dict[str, float]:
+        """Every class's probability (multinomial: softmax of the linear scores)."""
+        import numpy as np
+
+        model = self._model
         logits = model.intercept.copy()
         if len(columns):
             logits += model.coef[:, columns] @ weights
@@ -179,15 +197,14 @@ class SpendClassifier:
         weights = np.array([1 + math.log(n) for n in counts.values()]) * model.idf[columns]
         return columns, weights / (np.linalg.norm(weights) or 1.0)
 
-    def wording(self, text: str, asset_type: str) -> float:
-        """Cosine of ``text``'s n-grams to the closest example of ``asset_type``.
+    def _wording(self, columns: np.ndarray, weights: np.ndarray, asset_type: str) -> float:
+        """N-gram cosine of the text (its TF-IDF vector) to the closest example of the class.
 
         Shared wording, not meaning: the embedding model is English-centred, so a message in
         another language can sit close to every class at once; n-grams cannot.
         """
         import numpy as np
 
-        columns, weights = self._tfidf(normalize(text))
         entries = self._entries(asset_type)
         if not len(columns) or entries is None:
             return 0.0
@@ -215,8 +232,8 @@ class SpendClassifier:
             )
         return self._class_entries[asset_type]
 
-    def nearest(self, text: str, asset_type: str) -> float:
-        """Cosine similarity of ``text`` to the closest example of ``asset_type``.
+    def _nearest(self, normalized: str, asset_type: str) -> float:
+        """Embedding cosine of the text to the closest example of ``asset_type``.
 
         1 without embeddings. A text far from every example of the class it is given is not
         what that class's examples describe, however the probabilities fall.
@@ -224,33 +241,10 @@ class SpendClassifier:
         vectors = self._model.example_vectors
         if self._embed is None or vectors is None:
             return 1.0
-        normalized = normalize(text)
-        if not normalized:
-            return 0.0
         mine = self._rows.get(asset_type)
         if mine is None or not len(mine):
             return 0.0
         return float((vectors[mine] @ _cached_embedding(self._embed, normalized)).max())
-
-    def classify(self, text: str) -> Guess:
-        probabilities = self.probabilities(text)
-        if not probabilities:
-            return Guess(None, 0.0, 0.0, 0.0, None, False)
-        best = max(probabilities, key=lambda c: probabilities[c])
-        group = self._groups[best]
-        together = sum(p for c, p in probabilities.items() if self._groups[c] == group)
-        others = [c for c in probabilities if self._groups[c] != group]
-        runner_up = max(others, key=lambda c: probabilities[c]) if others else None
-        near = self.nearest(text, best)
-        wording = self.wording(text, best)
-        confident = (
-            wording >= WORDING_MIN
-            and (
-                (together >= MIN_PROBABILITY and near >= NEAR_ENOUGH)
-                or (together >= CLOSE_PROBABILITY and near >= CLOSE)
-            )
-        ) or (together >= VERY_PROBABLE and near >= NEAR_ENOUGH and wording >= WORDING_FLOOR)
-        return Guess(best, together, near, wording, runner_up, confident)
 
 
 def _rows_by_class(labels: list[str]) -> dict[str, np.ndarray]:
