@@ -150,9 +150,11 @@ _NUMBER = (
     r"|\d{1,3}(?:[.,' ’]\d{3})+(?:[.,]\d{1,2})?"
     r"|\d+(?:[.,]\d+)?"
 )
+#: a scale word or symbol ends where a word would go on ("1,250,000 más" is no million)
+_NO_LETTER = r"(?![^\W\d_])"
 _AMOUNT_RE = re.compile(
     rf"(?<![\w.,])(?:(?P<pre>{_SYMBOL_RE})\s?)?(?P<num>{_NUMBER})"
-    rf"(?:\s?(?P<mult>{_MULT_RE})(?![a-z]))?(?:\s?(?P<post>{_SYMBOL_RE})(?![a-z]))?",
+    rf"(?:\s?(?P<mult>{_MULT_RE}){_NO_LETTER})?(?:\s?(?P<post>{_SYMBOL_RE}){_NO_LETTER})?",
     re.IGNORECASE,
 )
 _PERIOD_RE = {
@@ -244,7 +246,12 @@ _QUANTITY_RE = re.compile(
 #: "over 5k", "threshold is $500": a number compared with, not a cost.
 _COMPARISON_BEFORE = re.compile(
     r"(?:over|above|under|below|than|exceeds?|threshold(?: is)?|limit(?: is)?|cap(?: is)?|"
-    r"mehr als|über|plus de|más de|mais de)\s*$",
+    r"mehr als|über|plus de|más de|mais de)\s*(?:the\s+|our\s+|die\s+|le\s+|el\s+|o\s+)?$",
+    re.IGNORECASE,
+)
+#: "the 5k threshold", "la soglia di 5.000 €": the policy's limit, not a cost.
+_LIMIT_AFTER = re.compile(
+    r"^\s*(?:threshold|limit|cap\b|line\b|schwelle|grenze|seuil|umbral|limiar|drempel|soglia)",
     re.IGNORECASE,
 )
 _TIMES_RE = re.compile(r"(?<!\w)(?:x\s?(?P<a>\d{1,4})|(?P<b>\d{1,4})\s?x)(?!\w)", re.IGNORECASE)
@@ -304,7 +311,9 @@ def find_amounts(text: str, default_currency: str | None) -> list[FoundMoney]:
         symbol = pre or post
         if symbol is None and mult is None:
             continue
-        if _COMPARISON_BEFORE.search(text[max(0, match.start() - 20) : match.start()]):
+        if _COMPARISON_BEFORE.search(
+            text[max(0, match.start() - 24) : match.start()]
+        ) or _LIMIT_AFTER.match(text[match.end() :]):
             continue
         if (
             symbol is None
