@@ -309,6 +309,14 @@ class Lexicon(Strict):
     #: words that say one price covers several things with no breakdown ("bundled in", "no
     #: breakdown"): the bot asks for each part's amount rather than put the price on one line
     no_breakdown_patterns: list[str] = Field(default_factory=list)
+    #: words that open a correction of what was said before ("actually the quote says..."):
+    #: such a clause restates a cost, it never names a new one
+    correction_patterns: list[str] = Field(default_factory=list)
+
+
+#: The reserved class of ``rules/classes/``: phrases that name no cost (a site, a team, the
+#: question itself). It is no asset type: it teaches the classifier what to leave unnamed.
+NOT_A_COST = "not_a_cost"
 
 
 class SpendClass(Strict):

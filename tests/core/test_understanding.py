@@ -337,3 +337,37 @@ def test_approval_counts_a_multi_year_commitment_at_its_total(policy) -> None:
     assert d.approval is not None
     assert d.approval.amount_base == Decimal("90000.00")
     assert d.approval.route == "controller"
+
+
+# --- words that name no cost, corrections, ownership said of the building ------------------
+
+
+@pytest.mark.parametrize("text", ["madrid", "marketing finally", "peut immobiliser", "pero"])
+def test_words_that_name_no_cost_get_no_class(policy, text: str) -> None:
+    classifier = classifier_for(policy)
+    assert classifier is not None
+    guess = classifier.classify(text)
+    assert guess.asset_type is None and not guess.confident
+
+
+def test_a_correction_names_no_new_cost(policy) -> None:
+    decision = ask(
+        "laptop for the new PM is $1,800... actually the quote says $6,800 for the config "
+        "she wants",
+        policy,
+    )
+    assert decision.verdict == "needs_review"
+    assert [line.asset_type for line in decision.line_items] == ["computer"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Das Dach unseres eigenen Lagers in Leipzig wird komplett erneuert, 240.000 €.",
+        "Rifacimento completo del tetto del capannone di proprietà a Brescia, 310.000 €.",
+        "Reemplazo del sistema eléctrico del edificio propio en Monterrey, MXN 3.8 millones.",
+    ],
+)
+def test_ownership_said_of_the_building_is_read(policy, text: str) -> None:
+    decision = ask(text, policy)
+    assert decision.facts.items[0].facts["ownership"].value == "owned"
