@@ -162,11 +162,15 @@ _PERIOD_RE = {
 }
 _EACH_RE = re.compile(
     r"^\s*(?:each|apiece|per (?:unit|piece|item|seat|server|laptop|box|device|person|user)|"
-    r"/unit|pro stück|pro stueck|pro (?:gerät|server|lizenz|platz|person)|je\b|chacun|chacune|"
+    r"/unit|pro stück|pro stueck|pro (?:gerät|server|lizenz|platz|person|user|nutzer|benutzer)|"
+    r"je\b|chacun|chacune|"
     r"l'unité|par (?:unité|serveur|poste|licence|personne)|cada uno|cada|"
     r"por (?:unidad|unidade|servidor|equipo|equipamento|licencia|licença|persona|pessoa)|"
     r"per (?:stuk|server|licentie|persoon|unità|licenza|persona)|stuk|l'uno|ciascuno|"
-    r"a testa)",
+    r"a testa|"
+    # "$1,395/chair", "890 €/Stück": a price per thing, not per period
+    r"/\s?(?!(?:mo|mos|month|monat|mois|mes|maand|yr|yrs|year|jahr|an|ano|año|jaar|h|hr|hour|"
+    r"day|week|wk|q|quarter)\b)[a-zäöüéèàçñ]{3,}\b)",
     re.IGNORECASE,
 )
 _AT_EACH_RE = re.compile(r"(?:\bat|@|\bà|\bzu je|\bje)\s*$", re.IGNORECASE)
@@ -246,7 +250,8 @@ _QUANTITY_RE = re.compile(
 #: "over 5k", "threshold is $500": a number compared with, not a cost.
 _COMPARISON_BEFORE = re.compile(
     r"(?:over|above|under|below|than|exceeds?|threshold(?: is)?|limit(?: is)?|cap(?: is)?|"
-    r"mehr als|über|plus de|más de|mais de)\s*(?:the\s+|our\s+|die\s+|le\s+|el\s+|o\s+)?$",
+    r"mehr als|über|plus de|más de|mais de|d[ée]passe|supera|superior a|boven|oltre|sopra)"
+    r"\s*(?:the\s+|our\s+|die\s+|le\s+|el\s+|o\s+)?$",
     re.IGNORECASE,
 )
 #: "the 5k threshold", "la soglia di 5.000 €": the policy's limit, not a cost.
@@ -338,8 +343,12 @@ def find_amounts(text: str, default_currency: str | None) -> list[FoundMoney]:
         if mult:
             number *= _MULTIPLIERS[mult.lower().rstrip(" ")]
         rest = text[match.end() :]
-        per = next((p for p, rx in _PERIOD_RE.items() if rx.match(rest)), None)
-        each = bool(_EACH_RE.match(rest)) or bool(_AT_EACH_RE.search(text[: match.start()]))
+        unit = _EACH_RE.match(rest)
+        each = unit is not None or bool(_AT_EACH_RE.search(text[: match.start()]))
+        after_unit = rest[unit.end() :] if unit else rest  # "$99/user/month": monthly
+        per = next(
+            (p for p, rx in _PERIOD_RE.items() if rx.match(rest) or rx.match(after_unit)), None
+        )
         found.append(
             FoundMoney(
                 match.start(),

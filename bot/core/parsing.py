@@ -571,7 +571,8 @@ def _lumped(
 #: Words that name an amount as the sum of the others ("PO total $45k", "insgesamt 14.400 €").
 _TOTAL_BEFORE = re.compile(
     r"(?:\btotal|insgesamt|gesamt|totaal|in tutto|totale|somme|summe|altogether|"
-    r"all together|that'?s|thats|das sind|ca fait|ca fait|=)\W{0,3}"
+    r"all together|that'?s|thats|das sind|macht|ca fait|soit|comes to|po comes to|"
+    r"=)\W{0,3}"
     r"(?:(?:of|de|von|van|di|do|da|is|ist|est|es|e|uns|about|around|ca\.?|approx\.?)\W{1,3})*"
     r"[~≈]?\s*$"
 )
@@ -632,6 +633,13 @@ def _item_total(item: Item) -> Money | None:
     return Money(amount=unit.value.amount * count, currency=unit.value.currency, per=unit.value.per)
 
 
+def _message_currency(text: str, base: str) -> str:
+    """The currency a bare "22k" is in: the one every written currency agrees on, else the
+    policy's base ("25 desks à 890 €, ca. 22k" is in euros)."""
+    written = {found.money.currency for found in find_amounts(text, default_currency=None)}
+    return written.pop() if len(written) == 1 else base
+
+
 def read_facts(text: str, policy: Policy) -> Facts:
     """Read every fact the text states or implies. Never raises on odd input."""
     text = text[:MAX_TEXT]
@@ -641,7 +649,7 @@ def read_facts(text: str, policy: Policy) -> Facts:
     folded = fold(clean)
     base = policy.settings.base_currency
 
-    amounts = find_amounts(clean, default_currency=base)
+    amounts = find_amounts(clean, default_currency=_message_currency(clean, base))
     lives = find_useful_life(clean)
     quantities = find_quantities(folded, skip=[*amounts, *lives])
     assets = _matches(folded, clean, "asset_type", lexicon)
@@ -737,7 +745,14 @@ def _items(
             continue
         if clause.amounts and owner.amounts:
             known = _consistent_amounts(owner)
-            if any(not _agrees(a.money.amount, known) for a in clause.amounts):
+            if all(_agrees(a.money.amount, known) for a in clause.amounts):
+                pass
+            elif _content(clause, folded, lexicon).strip(f" {_BREAK}") and not _corrects(
+                clause, folded, lexicon
+            ):
+                orphans.append(clause)  # "..., movers $38k": a cost of its own, unnamed
+                continue
+            else:  # "$1,800... actually the quote says $6,800": which one is it?
                 conflicts["amount"] = sorted({str(a.money) for a in owner.amounts + clause.amounts})
                 owner.amounts = []
         elif clause.amounts:
@@ -927,6 +942,9 @@ def _quantity_before(clause: _Clause) -> FoundQuantity | None:
         gap = clause.asset.start - q.end
         if 0 <= gap <= 24 or (q.start >= clause.asset.end and q.text.lower().startswith("x")):
             best = q
+    if best is None and len(clause.quantities) == 1 and any(a.each for a in clause.amounts):
+        # "25 elektrisch höhenverstellbare Schreibtische à 890 €": one count, a unit price
+        best = clause.quantities[0]
     return best
 
 

@@ -103,3 +103,17 @@ def test_the_policy_threshold_named_in_a_message_is_not_a_cost() -> None:
 def test_a_model_name_is_not_a_count() -> None:
     assert [q.quantity for q in find_quantities("35 thinkpad x1 carbon", [])] == [35]
     assert [q.quantity for q in find_quantities("h100 x8, 5 yr life", [])] == [8]
+
+
+@pytest.mark.parametrize(
+    ("text", "per", "each"),
+    [
+        ("$1,395/chair", None, True),
+        ("$99/user/month", "month", True),
+        ("39 € pro User/Monat", "month", True),
+        ("$7k/mo", "month", False),
+    ],
+)
+def test_prices_per_thing_and_per_period(text: str, per: str | None, each: bool) -> None:
+    found = find_amounts(text, default_currency="USD")[0]
+    assert (found.money.per, found.each) == (per, each)

@@ -371,3 +371,25 @@ def test_a_correction_names_no_new_cost(policy) -> None:
 def test_ownership_said_of_the_building_is_read(policy, text: str) -> None:
     decision = ask(text, policy)
     assert decision.facts.items[0].facts["ownership"].value == "owned"
+
+
+def test_a_bare_total_is_in_the_message_currency(policy) -> None:
+    decision = ask(
+        "Wir bestellen 25 elektrisch höhenverstellbare Schreibtische à 890 € fürs neue Team, "
+        "macht ca. 22k. Ist das Capex?",
+        policy,
+    )
+    assert decision.verdict == "opex"  # 890 € a desk: below the threshold per unit (§3.3)
+    assert not decision.facts.unread
+
+
+def test_an_unnamed_cost_after_a_priced_item_is_a_line_of_its_own(policy) -> None:
+    decision = ask(
+        "Our purchase of the Boise office building closes in May ($3.1M). Then movers $38k "
+        "to relocate us from the old office.",
+        policy,
+    )
+    amounts = sorted(line.amount.amount for line in decision.line_items if line.amount)
+    assert amounts == [Decimal(38000), Decimal(3_100_000)]
+    assert decision.verdict == "needs_review"
+    assert decision.line_items[0].treatment == "capex"
