@@ -404,6 +404,9 @@ def _name_by_guess(clause: _Clause, guess: Guess, lexicon: _Compiled) -> None:
 #: sit close to many examples; measured on the development sets: 0.9 keeps most of the gain
 #: of reading phrases and adds no confident-wrong answer).
 PHRASE_PROBABILITY = 0.9
+#: The whole clause's reading vetoes a phrase's when it is at least this probable (a
+#: clause full of other words — the site, the seller — is rarely sure of anything).
+WHOLE_AGAINST = 0.5
 #: Where a clause's words split into phrases that may each name what is bought.
 _PHRASE_BREAK = re.compile(
     r"\b(?:for|from|to|at|by|with|via|on|in|into|because|since|so|which|that|who|"
@@ -441,6 +444,7 @@ def _best_guess(words: str, classifier: SpendClassifier) -> Guess:
     if any(
         g.asset_type is not None and not classifier.same_treatment(g.asset_type, best.asset_type)
         for g in [whole, *confident]
+        if g.confident or g.probability >= WHOLE_AGAINST
     ):
         return replace(best, confident=False)
     return best
