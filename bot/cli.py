@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -17,6 +19,7 @@ from bot.render.text import render_text
 from bot.service import Assistant
 
 if TYPE_CHECKING:
+    from bot.app.services import Services
     from bot.retrieval.search import KnowledgeBase
 
 app = typer.Typer(
@@ -69,6 +72,20 @@ def _knowledge(config: Config, quiet: bool = False) -> KnowledgeBase:
 
     progress = not quiet and sys.stderr.isatty()
     return open_knowledge(config.knowledge_dir, config.data_dir, notify=notify, progress=progress)
+
+
+@contextmanager
+def _services(config: Config) -> Iterator[Services]:
+    """The use cases over the configured state database, closed afterwards."""
+    from bot.app.services import Services
+    from bot.storage import Store
+
+    assistant = Assistant(config, _policy(config))  # the index opens when first needed
+    store = Store.open(config.database)
+    try:
+        yield Services.build(config, assistant, store)
+    finally:
+        store.close()
 
 
 def _policy(config: Config) -> Policy:
@@ -341,7 +358,7 @@ def eval_retrieval(
     )
 
 
-register_finance_commands(app, _config, _policy)
+register_finance_commands(app, _config, _services)
 
 
 if __name__ == "__main__":  # pragma: no cover - `python -m bot.cli`

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from concurrent.futures import ThreadPoolExecutor
+from decimal import Decimal
 from typing import Any
 
 from fake_slack import FakeSlack
@@ -88,7 +89,7 @@ def test_a_request_above_the_threshold_goes_to_finance(bot: Running, slack: Fake
     [request] = bot.store.list_requests("UREQ1")
     assert request.status == "pending" and request.verdict == "capex"
     assert request.finance_channel == FINANCE and request.finance_ts
-    assert request.form["forecast"]["expected"] == "120000"
+    assert request.form.forecast.expected == Decimal(120000)
 
 
 def test_a_small_request_is_recorded_without_finance(bot: Running, slack: FakeSlack) -> None:
