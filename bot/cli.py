@@ -16,6 +16,7 @@ from bot.core import Framework, Policy, PolicyError, Request, load_policy
 from bot.evaluation import ScenarioFileError, load_scenarios, run_eval
 from bot.finance.commands import register as register_finance_commands
 from bot.render.text import render_text
+from bot.request_commands import register as register_request_commands
 from bot.service import Assistant
 
 if TYPE_CHECKING:
@@ -359,6 +360,7 @@ def eval_retrieval(
 
 
 register_finance_commands(app, _config, _services)
+register_request_commands(app, _config, _services)
 
 
 if __name__ == "__main__":  # pragma: no cover - `python -m bot.cli`
