@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field, ValidationError
 
 from bot.core import Framework, Policy, Request, decide
 from bot.core.decision import Verdict
+from bot.errors import CapexbotError
 
 VERDICTS: tuple[Verdict, ...] = ("capex", "opex", "split", "needs_review")
 
@@ -60,7 +61,7 @@ class EvalReport(BaseModel):
     cases: list[CaseResult]
 
 
-class ScenarioFileError(ValueError):
+class ScenarioFileError(CapexbotError, ValueError):
     pass
 
 

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.core import Decision, Facts
 from bot.core.budget import Approval, BudgetForm, BudgetRequest, Outcome, RequestEvent
 from bot.core.decision import NextQuestion
+from bot.errors import CapexbotError
 from bot.ops.context import request_id
 from bot.ops.metrics import DECISIONS
 from bot.storage.db import make_engine, migrate
@@ -35,7 +36,7 @@ from bot.storage.models import (
 log = logging.getLogger(__name__)
 
 
-class ConflictError(RuntimeError):
+class ConflictError(CapexbotError, RuntimeError):
     """Someone else changed the record first (another click, another replica)."""
 
 
