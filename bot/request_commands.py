@@ -13,11 +13,11 @@ from collections.abc import Callable
 from contextlib import AbstractContextManager
 from decimal import Decimal
 from enum import StrEnum
-from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from bot.cli_options import DataOption, JsonOption, KnowledgeOption, RulesOption, config_for
 from bot.config import Config
 from bot.core.budget import STATUS_LABELS, BudgetForm, BudgetRequest, parse_ref
 from bot.errors import CapexbotError
@@ -27,11 +27,6 @@ if TYPE_CHECKING:
     from bot.app.services import Services
 
 AsOption = Annotated[str, typer.Option("--as", help="Who is acting (a Slack user id).")]
-JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON.")]
-RulesOption = Annotated[
-    Path | None,
-    typer.Option("--rules-dir", help="Policy rules folder [env: CAPEXBOT_RULES_DIR]"),
-]
 Amount = Annotated[str | None, typer.Option(help="A forecast total (form currency).")]
 
 #: The form's field names as options, where they differ.
@@ -62,7 +57,6 @@ def _option(field: str) -> str:
 
 def register(
     app: typer.Typer,
-    config_for: Callable[[Path | None], Config],
     services_for: Callable[[Config], AbstractContextManager[Services]],
 ) -> None:
     requests = typer.Typer(help="Budget requests: file, decide, list, show.", no_args_is_help=True)
@@ -84,9 +78,11 @@ def register(
         accelerated: Amount = None,
         as_json: JsonOption = False,
         rules_dir: RulesOption = None,
+        knowledge_dir: KnowledgeOption = None,
+        data_dir: DataOption = None,
     ) -> None:
         """File a budget request: classified, recorded, routed for approval like /capex."""
-        config = config_for(rules_dir)
+        config = config_for(rules_dir, knowledge_dir, data_dir)
         with services_for(config) as services:
             policy = services.questions.assistant.policy
             data: dict[str, Any] = {
@@ -123,9 +119,11 @@ def register(
         user: AsOption,
         note: Annotated[str | None, typer.Option(help="A note for the timeline.")] = None,
         rules_dir: RulesOption = None,
+        knowledge_dir: KnowledgeOption = None,
+        data_dir: DataOption = None,
     ) -> None:
         """Approve or reject a request, or ask its requester for more information."""
-        config = config_for(rules_dir)
+        config = config_for(rules_dir, knowledge_dir, data_dir)
         with services_for(config) as services:
             try:
                 done = services.requests.decide(_request_id(ref), user, verb.value, note)
@@ -141,9 +139,11 @@ def register(
         limit: Annotated[int, typer.Option(min=1, help="How many, newest first.")] = 20,
         as_json: JsonOption = False,
         rules_dir: RulesOption = None,
+        knowledge_dir: KnowledgeOption = None,
+        data_dir: DataOption = None,
     ) -> None:
         """The latest budget requests, newest first."""
-        config = config_for(rules_dir)
+        config = config_for(rules_dir, knowledge_dir, data_dir)
         with services_for(config) as services:
             found = services.requests.mine(user, limit) if user else services.requests.latest(limit)
         if as_json:
@@ -162,9 +162,11 @@ def register(
         ref: Annotated[str, typer.Argument(help="The request id, e.g. CX-00012.")],
         as_json: JsonOption = False,
         rules_dir: RulesOption = None,
+        knowledge_dir: KnowledgeOption = None,
+        data_dir: DataOption = None,
     ) -> None:
         """One request: the form, the verdict, where it stands and its timeline."""
-        config = config_for(rules_dir)
+        config = config_for(rules_dir, knowledge_dir, data_dir)
         with services_for(config) as services:
             try:
                 shown = services.requests.show(_request_id(ref))

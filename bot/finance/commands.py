@@ -16,16 +16,13 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from bot.cli_options import DataOption, KnowledgeOption, RulesOption, config_for
 from bot.config import Config
 from bot.errors import CapexbotError
 
 if TYPE_CHECKING:
     from bot.app.services import Services
 
-RulesOption = Annotated[
-    Path | None,
-    typer.Option("--rules-dir", help="Policy rules folder [env: CAPEXBOT_RULES_DIR]"),
-]
 OutputOption = Annotated[Path | None, typer.Option("--output", "-o", help="File to write.")]
 DAY = ["%Y-%m-%d"]
 
@@ -68,7 +65,6 @@ def _fail(message: str) -> typer.Exit:
 
 def register(
     app: typer.Typer,
-    config_for: Callable[[Path | None], Config],
     services_for: Callable[[Config], AbstractContextManager[Services]],
 ) -> None:
     @app.command()
@@ -81,9 +77,11 @@ def register(
             typer.Option(help="First month of depreciation, YYYY-MM (default: as answered)."),
         ] = None,
         rules_dir: RulesOption = None,
+        knowledge_dir: KnowledgeOption = None,
+        data_dir: DataOption = None,
     ) -> None:
         """The decision memo an auditor reads: facts, rules, citations, approvals, versions."""
-        config = config_for(rules_dir)
+        config = config_for(rules_dir, knowledge_dir, data_dir)
         with services_for(config) as services:
             try:
                 document = services.outputs.memo(id, _month(start))
@@ -110,17 +108,22 @@ def register(
         ] = None,
         output: OutputOption = None,
         view: Annotated[
-            View, typer.Option(help="Which table; XLSX always holds all three as sheets.")
+            View,
+            typer.Option(
+                help="Which table (to stdout unless -o); all: a file each, or XLSX sheets."
+            ),
         ] = View.ALL,
         rules_dir: RulesOption = None,
+        knowledge_dir: KnowledgeOption = None,
+        data_dir: DataOption = None,
     ) -> None:
         """Requests, decisions and the asset register of approved CapEx lines, as CSV or XLSX."""
         from bot.finance.export import write_csv, write_xlsx
         from bot.finance.records import day_after, day_start
 
-        config = config_for(rules_dir)
+        config = config_for(rules_dir, knowledge_dir, data_dir)
         if format == ExportFormat.CSV and view == View.ALL and output is None:
-            raise _fail("CSV holds one table: pick --view, or give --output for all three files.")
+            output = Path("capexbot-export.csv")  # one file per table: CSV holds one
         with services_for(config) as services:
             sheets = services.outputs.sheets(
                 day_start(since.date()) if since else None,
@@ -155,13 +158,15 @@ def register(
             bool, typer.Option("--post", help="Post it to the finance channel in Slack.")
         ] = False,
         rules_dir: RulesOption = None,
+        knowledge_dir: KnowledgeOption = None,
+        data_dir: DataOption = None,
     ) -> None:
         """The monthly digest: spend by bucket and treatment, approvals waiting, pilots."""
         from bot.finance.chart import digest_chart
         from bot.finance.digest import previous_month
         from bot.finance.digest_view import digest_text
 
-        config = config_for(rules_dir)
+        config = config_for(rules_dir, knowledge_dir, data_dir)
         if post and not (config.slack_bot_token and config.finance_channel):
             raise _fail("--post needs SLACK_BOT_TOKEN and CAPEXBOT_FINANCE_CHANNEL.")
         today = datetime.now(UTC).date()
