@@ -113,20 +113,18 @@ class BudgetForm(BaseModel):
 
     _numbers = field_validator("useful_life_years", "amount", mode="before")(_number)
 
-    @field_validator("asset_type")
+    @field_validator("asset_type", "currency")
     @classmethod
-    def _known_asset_type(cls, value: str, info: ValidationInfo) -> str:
-        policy = _policy(info)
-        if policy is not None and value not in policy.settings.asset_types:
-            raise PydanticCustomError("choice", FIELD_MESSAGES["asset_type"])
-        return value
-
-    @field_validator("currency")
-    @classmethod
-    def _known_currency(cls, value: str, info: ValidationInfo) -> str:
-        policy = _policy(info)
-        if policy is not None and value not in policy.settings.fx_rates:
-            raise PydanticCustomError("choice", FIELD_MESSAGES["currency"])
+    def _offered_by_policy(cls, value: str, info: ValidationInfo) -> str:
+        """The asset types and currencies are the policy's (``rules/policy.yaml``)."""
+        context = info.context
+        policy = context.get("policy") if isinstance(context, dict) else None
+        if policy is None or info.field_name is None:
+            return value
+        settings = policy.settings
+        offered = settings.asset_types if info.field_name == "asset_type" else settings.fx_rates
+        if value not in offered:
+            raise PydanticCustomError("choice", FIELD_MESSAGES[info.field_name])
         return value
 
     @classmethod
@@ -159,11 +157,6 @@ class BudgetForm(BaseModel):
 
     def amount_text(self) -> str:
         return f"{self.currency} {self.amount:,.2f}"
-
-
-def _policy(info: ValidationInfo) -> Policy | None:
-    context = info.context
-    return context.get("policy") if isinstance(context, dict) else None
 
 
 def form_problems(error: ValidationError) -> dict[str, str]:

@@ -14,13 +14,13 @@ from decimal import Decimal
 from bot.config import Config
 from bot.core import Decision, Fact
 from bot.core.budget import STATUS_LABELS, BudgetForm
+from bot.core.decision import VERDICT_LABELS
 from bot.finance.document import Block, Bullets, Heading, Paragraph, Quote, Table, to_markdown
 from bot.finance.forecast import forecast_costs
 from bot.finance.impact import LineSchedule, line_schedules, schedule_start, with_budget_impact
 from bot.finance.pdf import to_pdf
 from bot.finance.records import StoredDecision, as_utc
 from bot.finance.schedule import fiscal_year_end, month_label
-from bot.render.text import VERDICT_LABELS
 
 LAST_THREE = frozenset({1, 2, 3})  # the amount columns of the small schedule tables
 

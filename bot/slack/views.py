@@ -6,8 +6,8 @@ from typing import Any
 
 from bot.core import Decision
 from bot.core.budget import STATUS_LABELS, Approval, BudgetRequest
+from bot.core.decision import VERDICT_LABELS
 from bot.finance.digest_view import slack_escape
-from bot.render.text import VERDICT_LABELS
 from bot.slack.blocks import Block, button, context, decision_blocks, section
 
 HOW_TO = (

@@ -100,11 +100,11 @@ def test_a_small_request_is_recorded_without_finance(bot: Running, slack: FakeSl
     assert [p.params["channel"] for p in slack.of("chat.postMessage")] == ["UREQ1"]
 
 
-def _filed(bot: Running, slack: FakeSlack) -> tuple[int, str]:
-    submit(bot, slack, form())
+def _filed(bot: Running, slack: FakeSlack, user: str = "UREQ1") -> tuple[int, str]:
+    submit(bot, slack, form(), user=user)
     slack.wait_for("chat.postMessage", 2)
     slack.wait_for("views.publish")
-    [request] = bot.store.list_requests("UREQ1")
+    [request] = bot.store.list_requests(user)
     slack.reset()
     return request.id, request.finance_ts or ""
 
@@ -116,6 +116,17 @@ def test_only_approvers_can_approve(bot: Running, slack: FakeSlack) -> None:
     )
     [refusal] = slack.wait_for("chat.postEphemeral")
     assert refusal.params["user"] == "UINTRUDER" and "Only the approvers" in refusal.params["text"]
+    assert bot.store.approval_for(request_id) is None
+    assert slack.of("chat.update") == []
+
+
+def test_an_approver_cannot_approve_their_own_request(bot: Running, slack: FakeSlack) -> None:
+    request_id, ts = _filed(bot, slack, user=APPROVER)
+    bot.sender.click(
+        "approve_request", str(request_id), user=APPROVER, channel=FINANCE, message_ts=ts
+    )
+    [refusal] = slack.wait_for("chat.postEphemeral")
+    assert refusal.params["user"] == APPROVER and "yourself" in refusal.params["text"]
     assert bot.store.approval_for(request_id) is None
     assert slack.of("chat.update") == []
 
