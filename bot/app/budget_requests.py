@@ -14,12 +14,19 @@ from typing import Literal
 from bot.app.access import Access
 from bot.app.questions import Questions, Where
 from bot.core import Decision
-from bot.core.budget import Approval, BudgetForm, BudgetRequest, RequestEvent, format_ref
+from bot.core.budget import (
+    Approval,
+    ApprovalOutcome,
+    BudgetForm,
+    BudgetRequest,
+    RequestEvent,
+    format_ref,
+)
 from bot.errors import AlreadyDecided, NotAllowed, NotFound
 from bot.storage import Store
 
 Action = Literal["approve", "reject", "info"]
-OUTCOMES: dict[Action, Literal["approved", "rejected"]] = {
+OUTCOMES: dict[Action, ApprovalOutcome] = {
     "approve": "approved",
     "reject": "rejected",
 }
@@ -47,7 +54,6 @@ class Decided:
 
     request: BudgetRequest
     decision: Decision
-    action: Action
     approval: Approval | None
 
 
@@ -94,12 +100,12 @@ class BudgetRequests:
             raise _already(request, shown.approval)
         if action == "info":
             self.store.request_info(request.id, user, note)
-            return Decided(self._request(request.id), shown.decision, action, None)
+            return Decided(self._request(request.id), shown.decision, None)
         approval = self.store.decide_request(request.id, OUTCOMES[action], user, note)
         if approval is None:  # another approver's click won the race
             earlier = self.store.approval_for(request.id)
             raise _already(request, earlier)
-        return Decided(self._request(request.id), shown.decision, action, approval)
+        return Decided(self._request(request.id), shown.decision, approval)
 
     def mine(self, user: str, limit: int = 10) -> list[BudgetRequest]:
         """A requester's latest requests, newest first."""

@@ -33,7 +33,7 @@ MAX_OBJECTIVE = 2000
 MAX_AMOUNT = Decimal(10) ** 12
 
 RequestStatus = Literal["submitted", "pending", "info_requested", "approved", "rejected"]
-Outcome = Literal["approved", "rejected"]
+ApprovalOutcome = Literal["approved", "rejected"]
 
 #: Where a request stands, in words.
 STATUS_LABELS: dict[str, str] = {
@@ -201,7 +201,7 @@ class Approval(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     request_id: int
-    outcome: Outcome
+    outcome: ApprovalOutcome
     approver: str
     decided_at: datetime
 

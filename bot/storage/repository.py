@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.core import Decision, Facts
-from bot.core.budget import Approval, BudgetForm, BudgetRequest, Outcome, RequestEvent
+from bot.core.budget import Approval, ApprovalOutcome, BudgetForm, BudgetRequest, RequestEvent
 from bot.core.decision import NextQuestion
 from bot.errors import CapexbotError
 from bot.ops.context import request_id
@@ -200,7 +200,7 @@ class Store:
             )
 
     def decide_request(
-        self, request_id: int, outcome: Outcome, approver: str, note: str | None = None
+        self, request_id: int, outcome: ApprovalOutcome, approver: str, note: str | None = None
     ) -> Approval | None:
         """Record the approval or rejection; None when the request was already decided.
 
@@ -418,7 +418,7 @@ def _request(row: RequestRow) -> BudgetRequest:
 def _approval(row: ApprovalRow) -> Approval:
     return Approval(
         request_id=row.request_id,
-        outcome=row.outcome,  # type: ignore[arg-type]  # the column holds only Outcome
+        outcome=row.outcome,  # type: ignore[arg-type]  # the column holds only ApprovalOutcome
         approver=row.approver,
         decided_at=_utc(row.decided_at),
     )
