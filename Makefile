@@ -24,6 +24,7 @@ run: $(STAMP)
 # then cached under ~/.cache/capexbot), so no test waits on that.
 test: $(STAMP)
 	$(BIN)/ruff check bot tests benchmarks
+	$(BIN)/mypy bot
 	$(BIN)/capexbot check
 	$(BIN)/pytest -q; rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "FAIL: pytest collected no tests" >&2; fi; exit $$rc

@@ -21,7 +21,7 @@ from pydantic import (
     model_validator,
 )
 
-from bot.core.facts import FACT_TYPES, Framework, validate_fact_value
+from bot.core.facts import FACT_TYPES, Environment, Framework, validate_fact_value
 
 Outcome = Literal["capex", "opex", "needs_review"]
 
@@ -231,11 +231,16 @@ class Settings(Strict):
     capex_register_threshold: Decimal = Field(gt=0)
     budget_buckets: list[BudgetBucket] = Field(min_length=1)
     tracking: Tracking
+    #: How the budget request form names each environment (the phases are named by the
+    #: checklist's phase question).
+    environments: dict[Environment, str]
 
     @model_validator(mode="after")
     def _consistent(self) -> Settings:
         if self.fx_rates.get(self.base_currency) != 1:
             raise ValueError(f"fx_rates must give the base currency {self.base_currency} as 1")
+        if unnamed := [e.value for e in Environment if e not in self.environments]:
+            raise ValueError(f"environments must name {', '.join(unnamed)}")
         for name, default in self.defaults.items():
             validate_fact_value(name, default.value)
         return self

@@ -34,6 +34,7 @@ from bot.core.policy import (
     Settings,
     SpendClass,
 )
+from bot.errors import CapexbotError
 
 FILES: dict[str, type[BaseModel]] = {
     "policy.yaml": Settings,
@@ -68,7 +69,7 @@ class Problem:
         return f"{where}:{field} {self.message}"
 
 
-class PolicyError(Exception):
+class PolicyError(CapexbotError):
     """The rules directory is not valid; ``problems`` says where and why."""
 
     def __init__(self, problems: list[Problem]) -> None:

@@ -12,13 +12,15 @@ import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+from bot.errors import CapexbotError
+
 SUFFIXES = (".md", ".markdown", ".txt", ".pdf", ".docx", ".html", ".htm")
 
 #: A numbered heading in text without markup: "5.1 Owned hardware", "9. Leases", "§3 Scope".
 NUMBERED_HEADING = re.compile(r"^(?:§\s*)?(\d{1,3}(?:\.\d{1,3})*)\.?\s+([A-Z][^\n]{1,90})$")
 
 
-class DocumentError(Exception):
+class DocumentError(CapexbotError):
     """A file that cannot be read as a policy document; the message says why."""
 
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
+from bot.errors import CapexbotError
 from bot.retrieval.chunking import Chunk
 from bot.retrieval.keyword import KeywordIndex
 from bot.retrieval.store import Manifest, Paths, read_chunks
@@ -28,7 +29,7 @@ RRF_K = 60
 CANDIDATES = 30  # chunks taken from each method before fusing
 
 
-class KnowledgeIndexUnusable(Exception):
+class KnowledgeIndexUnusable(CapexbotError):
     """The index is there but cannot be read: damaged files, or a Chroma server that does not
     answer. The message says what to run."""
 
