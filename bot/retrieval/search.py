@@ -85,12 +85,15 @@ class KnowledgeBase:
         return [c for c in nested if c.path == nested[0].path] if nested else []
 
     def _with_references(self, hits: list[Hit]) -> Iterable[Hit]:
-        """Each hit, then (if not listed already) the sections it points to, at its score."""
+        """Each hit, then (if not listed already) the sections of another document it points
+        to, at its score: an FAQ answer brings the policy section it names."""
         best = {(h.chunk.source, h.chunk.path): h.chunk for h in hits}
         seen: set[tuple[str, tuple[str, ...]]] = set()
         for hit in hits:
-            for chunk in (hit.chunk, *(self._first(n) for n in hit.chunk.refers)):
-                if chunk is None or (key := (chunk.source, chunk.path)) in seen:
+            named = (self._first(n) for n in hit.chunk.refers)
+            others = (c for c in named if c is not None and c.source != hit.chunk.source)
+            for chunk in (hit.chunk, *others):
+                if (key := (chunk.source, chunk.path)) in seen:
                     continue
                 seen.add(key)
                 yield Hit(best.get(key, chunk), hit.score)
