@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from bot.retrieval.chunking import Chunk
+from bot.retrieval.headings import read_title_vectors
 from bot.retrieval.keyword import KeywordIndex
 from bot.retrieval.store import Manifest, Paths, read_chunks
 
@@ -51,8 +52,8 @@ class Hit:
 class KnowledgeBase:
     """The ingested policy of one data folder, loaded for searching.
 
-    The keyword index and chunk table load from disk at once; Chroma and the embedding model
-    load on the first semantic or hybrid search.
+    The keyword index, chunk table and title vectors load from disk at once; Chroma and the
+    embedding model load on the first semantic or hybrid search.
     """
 
     def __init__(self, data_dir: Path, manifest: Manifest) -> None:
@@ -67,7 +68,7 @@ class KnowledgeBase:
                 self._by_number.setdefault(chunk.number, []).append(chunk)
         self._keyword = KeywordIndex.load(paths.keyword)
         self._collection: Collection | None = None
-        self._title_vectors: np.ndarray | None = None
+        self._titles = read_title_vectors(paths, self.chunks)
         self._parents = frozenset(
             number.rsplit(".", 1)[0] for number in self._by_number if "." in number
         )
@@ -97,7 +98,7 @@ class KnowledgeBase:
         keyword = self._keyword_ranked(query, CANDIDATES)
         candidates = self._candidates(semantic, keyword, _fuse(semantic, keyword))
         positions = [c.position for c in candidates]
-        similarity = self._titles()[positions] @ vector[0]
+        similarity = self._titles[positions] @ vector[0]
         return candidates, features(query, candidates, similarity, self._parents)
 
     def _ranked(self, query: str) -> list[Hit]:
@@ -173,14 +174,6 @@ class KnowledgeBase:
         from bot.retrieval.encoder import get_encoder
 
         return get_encoder().encode([query])
-
-    def _titles(self) -> np.ndarray:
-        """The title vector of every chunk (loaded on the first hybrid search)."""
-        if self._title_vectors is None:
-            from bot.retrieval.headings import read_title_vectors
-
-            self._title_vectors = read_title_vectors(Paths(self.data_dir), self.chunks)
-        return self._title_vectors
 
     def _semantic(self, vector: np.ndarray, depth: int) -> list[tuple[int, float]]:
         try:
