@@ -150,8 +150,9 @@ _NUMBER = (
     r"|\d{1,3}(?:[.,' ’]\d{3})+(?:[.,]\d{1,2})?"
     r"|\d+(?:[.,]\d+)?"
 )
-#: a scale word or symbol ends where a word would go on ("1,250,000 más" is no million)
-_NO_LETTER = r"(?![^\W\d_])"
+#: a scale word or symbol ends where a word would go on ("1,250,000 más" is no million);
+#: a CJK currency sign may follow a scale word directly ("1,200万円")
+_NO_LETTER = r"(?![^\W\d_](?<![円元圓]))"
 _AMOUNT_RE = re.compile(
     rf"(?<![\w.,])(?:(?P<pre>{_SYMBOL_RE})\s?)?(?P<num>{_NUMBER})"
     rf"(?:\s?(?P<mult>{_MULT_RE}){_NO_LETTER})?(?:\s?(?P<post>{_SYMBOL_RE}){_NO_LETTER})?",
