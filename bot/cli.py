@@ -53,12 +53,18 @@ def main(
 
 class SearchMode(StrEnum):
     hybrid = "hybrid"
+    fusion = "fusion"
     semantic = "semantic"
     keyword = "keyword"
 
 
 ModeOption = Annotated[
-    SearchMode, typer.Option("--mode", help="Semantic and keyword fused, or one of them.")
+    SearchMode,
+    typer.Option(
+        "--mode",
+        help="hybrid: fused and ranked by structure (default); fusion: semantic and keyword "
+        "fused by rank only; or one of them alone.",
+    ),
 ]
 
 
