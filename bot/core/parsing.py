@@ -36,11 +36,12 @@ from bot.core.understanding import Guess, SpendClassifier, classifier_for, norma
 MAX_TEXT = 4000  # longer messages are cut; the answer says so
 
 #: Where one cost ends and the next begins. "incl." does not split: what a total includes is
-#: part of that item ("cluster 1.9M incl. install" is one capitalized asset).
+#: part of that item ("cluster 1.9M incl. install" is one capitalized asset). "plus" splits
+#: only in lower case: "ProSupport Plus" is a name.
 _CLAUSE_SPLIT = re.compile(
     r"\s*(?:[;\n]|,\s(?!\d{3}\b)|\?\s|"
     r"(?<!incl)(?<!inkl)(?<!approx)(?<!\bca)(?<!\betc)(?<!\bvs)\.\s|\.\.\.|"
-    r"\s\+\s?|\s?\+\s|\bplus\b|\balso\b|\bas well as\b|"
+    r"\s\+\s?|\s?\+\s|(?-i:\bplus\b)|\balso\b|\bas well as\b|"
     r"\band then\b|\bthen\b|\bsowie\b|\bdazu\b|\bdanach\b|\baußerdem\b|\bausserdem\b|"
     r"\bainsi que\b|\ben plus\b|\bademas\b|\bademás\b|\balém de\b|\bdaarnaast\b|\bdaarna\b|"
     r"\bmais\b|\(\d\)|\s\d\)\s|"

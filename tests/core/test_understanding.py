@@ -393,3 +393,16 @@ def test_an_unnamed_cost_after_a_priced_item_is_a_line_of_its_own(policy) -> Non
     assert amounts == [Decimal(38000), Decimal(3_100_000)]
     assert decision.verdict == "needs_review"
     assert decision.line_items[0].treatment == "capex"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "SmartNet renewal for our Cisco core switches, 3 years paid upfront, $54k",
+        "renewing Dell ProSupport Plus on our 12 GPU servers, 3 yrs, $84k upfront",
+    ],
+)
+def test_a_support_plan_renewed_on_owned_equipment_is_not_the_equipment(policy, text) -> None:
+    decision = ask(text, policy)
+    assert decision.verdict == "opex"
+    assert [line.asset_type for line in decision.line_items] == ["support_contract"]
