@@ -234,6 +234,7 @@ _YEAR_UNITS = r"years?|yrs?|y\b|jahre?n?|ans?\b|années?|annees?|años?|anos?|ja
 _MONTH_UNITS = r"months?|mos?\b|monate?n?|mois|meses|mes\b|maanden|maand"
 _LIFE_CONTEXT = re.compile(
     r"life|lifetime|lifespan|useful|last(?:s|ing)?|in use|used for|use it for|depreciat|"
+    r"reuse\b[^.;\n]{0,30}over the next|"
     r"nutzungsdauer|lebensdauer|durée|duree|vie\b|vida|levensduur|gebruiksduur|amortiz|"
     r"abschreib|keep (?:it|them) for|will run for|run it for|service for",
     re.IGNORECASE,

@@ -406,3 +406,13 @@ def test_a_support_plan_renewed_on_owned_equipment_is_not_the_equipment(policy, 
     decision = ask(text, policy)
     assert decision.verdict == "opex"
     assert [line.asset_type for line in decision.line_items] == ["support_contract"]
+
+
+def test_a_reusable_stand_bought_for_years_of_shows_is_equipment(policy) -> None:
+    decision = ask(
+        "we're buying a modular exhibition stand we'll reuse at ~10 shows over the next 3 yrs. "
+        "$27,500 from Nimlok.",
+        policy,
+    )
+    assert decision.verdict == "capex"  # §14.4: owned, reusable, over 12 months
+    assert decision.line_items[0].useful_life_months == 36
