@@ -125,6 +125,7 @@ class _Compiled:
     policy_questions: list[re.Pattern[str]]
     purchase: list[re.Pattern[str]]
     no_breakdown: list[re.Pattern[str]]
+    undecided: list[re.Pattern[str]]
     correction: re.Pattern[str] | None  # at the start of a clause
     negation: re.Pattern[str] | None
     negated_phrase: re.Pattern[str] | None  # a negation and the words it negates
@@ -153,6 +154,7 @@ def _compiled(policy: Policy) -> _Compiled:
             policy_questions=[word_pattern(p) for p in lexicon.policy_question_patterns],
             purchase=[word_pattern(p) for p in lexicon.purchase_patterns],
             no_breakdown=[word_pattern(p) for p in lexicon.no_breakdown_patterns],
+            undecided=[word_pattern(p) for p in lexicon.undecided_patterns],
             correction=(
                 word_pattern(rf"^\W*(?:{'|'.join(lexicon.correction_patterns)})")
                 if lexicon.correction_patterns
@@ -358,6 +360,21 @@ def _unbroken_bundles(folded: str, text: str, lexicon: _Compiled) -> list[Unread
                     text=text[found.start() : found.end()],
                     why="one price covers several things with no breakdown; what is each "
                     "part's price (a bundle is split on standalone prices)?",
+                )
+            ]
+    return []
+
+
+def _undecided(folded: str, text: str, lexicon: _Compiled) -> list[Unread]:
+    """ "still deciding if we buy outright or take their rental": the requester says a fact
+    that decides the treatment is open, so no reading of the rest can be confident."""
+    for pattern in lexicon.undecided:
+        found = pattern.search(folded)
+        if found:
+            return [
+                Unread(
+                    text=text[found.start() : found.end()],
+                    why="the message says this is not decided yet; which will it be?",
                 )
             ]
     return []
@@ -682,7 +699,9 @@ def read_facts(text: str, policy: Policy) -> Facts:
         disputed = _disputed(clauses, folded, classifier, lexicon)
 
     shared, conflicts = _shared_facts(folded, clean, lexicon, policy.lexicon)
-    unread: list[Unread] = disputed + _unbroken_bundles(folded, clean, lexicon)
+    unread: list[Unread] = (
+        disputed + _unbroken_bundles(folded, clean, lexicon) + _undecided(folded, clean, lexicon)
+    )
     items = list(_items(clauses, folded, lexicon, conflicts, classifier, unread))
     ownership = shared.pop("ownership", None)
     if ownership is not None:

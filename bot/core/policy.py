@@ -314,6 +314,9 @@ class Lexicon(Strict):
     #: words that say one price covers several things with no breakdown ("bundled in", "no
     #: breakdown"): the bot asks for each part's amount rather than put the price on one line
     no_breakdown_patterns: list[str] = Field(default_factory=list)
+    #: words that say a deciding fact is still open ("still deciding if we buy or rent", "no
+    #: detail yet whether it's a swap or a fix"): the bot asks rather than pick a reading
+    undecided_patterns: list[str] = Field(default_factory=list)
     #: words that open a correction of what was said before ("actually the quote says..."):
     #: such a clause restates a cost, it never names a new one
     correction_patterns: list[str] = Field(default_factory=list)

@@ -309,6 +309,7 @@ def _check_lexicon(lexicon: Lexicon, node: yaml.Node | None, file: str) -> Itera
         "policy_question_patterns",
         "purchase_patterns",
         "no_breakdown_patterns",
+        "undecided_patterns",
         "correction_patterns",
     ):
         lists += [([key, i], [pattern]) for i, pattern in enumerate(getattr(lexicon, key))]

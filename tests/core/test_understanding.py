@@ -416,3 +416,20 @@ def test_a_reusable_stand_bought_for_years_of_shows_is_equipment(policy) -> None
     )
     assert decision.verdict == "capex"  # §14.4: owned, reusable, over 12 months
     assert decision.line_items[0].useful_life_months == 36
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "getting 4 h200 boxes from Korrin, ~$300k each. still deciding if we buy outright or "
+        "take their 3yr rental",
+        "our Boise building (owned) needs ~$27k of HVAC work. no detail yet whether it's a full "
+        "system swap or just fixing the existing units",
+        "Die GmbH will ein Grundstück in Leipzig kaufen, 2,4 Mio. €. Was wir damit machen ist "
+        "noch offen.",
+    ],
+)
+def test_a_fact_said_to_be_undecided_gets_no_confident_verdict(policy, text: str) -> None:
+    decision = ask(text, policy)
+    assert decision.verdict == "needs_review"
+    assert any("not decided" in u.why for u in decision.facts.unread)
