@@ -389,7 +389,13 @@ _TAX_IN_COST_RE = re.compile(
 )
 #: "640 hours of coding ... at $110": the amount is a rate, the cost is hours times it.
 _HOURS_RE = re.compile(
-    r"(?P<hours>\d{1,3}(?:[.,' ]\d{3})*)\s?(?:hours|hrs|h\b|uur|stunden|std\.?|heures|horas|ore)\b",
+    r"(?P<hours>\d{1,3}(?:[.,' ]\d{3})*)\s?(?:hours|hrs|h|uur|stunden|std|heures|horas|ore)"
+    r"(?![a-z])",
+    re.IGNORECASE,
+)
+#: Where a sentence ends: not after an abbreviation ("1.450 Std. Programmierung à 78 €").
+_SENTENCE_END = re.compile(
+    r"(?<!\bstd)(?<!\bca)(?<!\bincl)(?<!\binkl)(?<!\bapprox)(?<!\bnr)(?<!\bno)[.!?](?=\s)|\n",
     re.IGNORECASE,
 )
 _RATE_BEFORE_RE = re.compile(r"(?:\bat|@|\bà|\ba|\bzu|\bje|\bper)\s*$", re.IGNORECASE)
@@ -429,7 +435,8 @@ def _amount_before(text: str, found: list[FoundMoney], position: int) -> int | N
 
 def _hours_for(text: str, amount: FoundMoney) -> Decimal | None:
     """Hours stated earlier in the sentence when the amount reads as a rate ("at $110")."""
-    sentence_start = max(text.rfind(".", 0, amount.start), text.rfind("\n", 0, amount.start)) + 1
+    ends = [m.end() for m in _SENTENCE_END.finditer(text, 0, amount.start)]
+    sentence_start = ends[-1] if ends else 0
     if not _RATE_BEFORE_RE.search(text[sentence_start : amount.start]):
         return None
     hours = list(_HOURS_RE.finditer(text, sentence_start, amount.start))

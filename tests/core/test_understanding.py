@@ -433,3 +433,18 @@ def test_a_fact_said_to_be_undecided_gets_no_confident_verdict(policy, text: str
     decision = ask(text, policy)
     assert decision.verdict == "needs_review"
     assert any("not decided" in u.why for u in decision.facts.unread)
+
+
+def test_hours_at_a_rate_after_an_abbreviation_are_counted(policy) -> None:
+    found = find_amounts("Seitdem 1.450 Std. Programmierung/Integration/Test à 78 €.", "USD")
+    assert [f.money.amount for f in found] == [Decimal(113100)]
+
+
+def test_salaries_named_beside_a_build_past_gate_2_are_asked_about(policy) -> None:
+    decision = ask(
+        "internal routing tool: Gate 2 approved in March, since then $140k of salaries for the "
+        "engineers building it",
+        policy,
+    )
+    assert decision.verdict == "needs_review"
+    assert any(rule.id == "SALARIES-ON-A-BUILD" for rule in decision.rules_fired)
