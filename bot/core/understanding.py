@@ -408,8 +408,13 @@ def _build(policy: Policy, embed: Embed | None) -> SpendClassifier | None:
     examples = examples_of(policy)
     if not examples:
         return None
+    return SpendClassifier(_trained(examples, embed), categories_of(policy), embed)
+
+
+def categories_of(policy: Policy) -> dict[str, str]:
+    """Each class's category (the rules treat a category alike), the background class too."""
     categories: dict[str, str] = {
         name: asset.category for name, asset in policy.settings.asset_types.items()
     }
     categories[NOT_A_COST] = NOT_A_COST
-    return SpendClassifier(_trained(examples, embed), categories, embed)
+    return categories
