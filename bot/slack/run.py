@@ -45,7 +45,12 @@ def serve(config: Config, assistant: Assistant, *, socket: bool, host: str, port
             slack_server.socket_mode(app, config.slack_app_token or "").start()
         else:
             server = slack_server.http_server(
-                app, host, port, store=store, signing_secret=config.slack_signing_secret
+                app,
+                host,
+                port,
+                store=store,
+                signing_secret=config.slack_signing_secret,
+                read_timeout=config.http_read_timeout,
             )
             _stop_on_sigterm(server.shutdown)
             log.info("serving Slack over HTTP on %s:%d/slack/events", host, server.server_port)
