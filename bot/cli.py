@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from bot.config import Config
+from bot.config_check import ConfigurationError, check_state, load_config
 from bot.core import Framework, Policy, PolicyError, Request, load_policy
 from bot.evaluation import ScenarioFileError, load_scenarios, run_eval
 from bot.finance.commands import register as register_finance_commands
@@ -47,8 +48,18 @@ ModeOption = Annotated[
 ]
 
 
-def _config(rules_dir: Path | None = None, knowledge_dir: Path | None = None) -> Config:
-    config = Config()
+def _config(
+    rules_dir: Path | None = None, knowledge_dir: Path | None = None, *, state: bool = True
+) -> Config:
+    """The configuration, or one line per mistake (naming the variable) and exit code 2.
+    ``state``: the command writes state, so the data folder and the database must be usable."""
+    try:
+        config = load_config()
+        if state:
+            check_state(config)
+    except ConfigurationError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(2) from None
     if rules_dir is not None:
         config.rules_dir = rules_dir
     if knowledge_dir is not None:
@@ -108,7 +119,7 @@ def check(rules_dir: RulesOption = None, knowledge_dir: KnowledgeOption = None) 
     from bot.core.understanding import classifier_for
     from bot.retrieval.sections import cited_sections, missing_sections
 
-    config = _config(rules_dir, knowledge_dir)
+    config = _config(rules_dir, knowledge_dir, state=False)
     policy = _policy(config)
     typer.echo(
         f"OK: {config.rules_dir}: {len(policy.rules)} rules, "
@@ -141,7 +152,7 @@ def evaluate(
     rules_dir: RulesOption = None,
 ) -> None:
     """Score the engine on a labelled scenario set: accuracy, confusion, confident-wrong."""
-    policy = _policy(_config(rules_dir))
+    policy = _policy(_config(rules_dir, state=False))
     try:
         scenarios = load_scenarios(file)
     except (OSError, ScenarioFileError) as exc:

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import logging
+import threading
 from pathlib import Path
 from typing import Any
 
 from alembic import command
 from alembic.config import Config as AlembicConfig
 from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+
+log = logging.getLogger(__name__)
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 #: Key of the PostgreSQL advisory lock that serialises migrations of replicas starting at once.
@@ -79,3 +84,31 @@ def migrate(engine: Engine, revision: str = "head") -> None:
             conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK})
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, revision)
+
+
+def unavailable(exc: BaseException) -> bool:
+    """The database did not answer (as opposed to a bug or a refused statement)."""
+    if isinstance(exc, OperationalError | InterfaceError):
+        return True
+    return isinstance(exc, DBAPIError) and exc.connection_invalidated
+
+
+class Schema:
+    """The schema of a database server, brought to head at start or, when the server does not
+    answer then, as soon as it does: a replica starts (and spools what it acknowledges) while
+    its database is down, instead of exiting."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.ready = False
+        self._lock = threading.Lock()
+
+    def migrate(self) -> None:
+        """Migrate unless done already; raises while the database is unreachable."""
+        if self.ready:
+            return
+        with self._lock:
+            if not self.ready:
+                migrate(self.engine)
+                self.ready = True
+                log.info("the database answers: schema migrated to head")
