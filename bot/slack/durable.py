@@ -48,6 +48,11 @@ class Start(Enum):
     QUEUED = "queued"  # the database is unreachable: the item waits for it
 
 
+#: Top-level fields of a delivery that are not stored with it: the legacy verification token
+#: (a credential; the app checks signatures instead and never reads it).
+NOT_KEPT = frozenset({"token"})
+
+
 def work_key(body: Body) -> tuple[str, str] | None:
     """The item's key and kind: events by event id (Slack's retries repeat it), clicks and
     submissions by trigger id (unique per interaction). None for what is not tracked."""
@@ -90,6 +95,7 @@ class Ledger:
         if found is None:
             return
         key, kind = found
+        body = {name: value for name, value in body.items() if name not in NOT_KEPT}
         if self._schema_ready() and time.monotonic() >= self._down_until:
             try:
                 self.work.accept(key, kind, body, request_id())
