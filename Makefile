@@ -23,11 +23,12 @@ run: $(STAMP)
 # `capexbot check` first: it trains the spend classifier once (minutes on a new machine,
 # then cached under ~/.cache/capexbot), so no test waits on that.
 test: $(STAMP)
-	$(BIN)/ruff check bot tests benchmarks
+	$(BIN)/ruff check bot tests benchmarks tools
+	$(BIN)/mypy bot
 	$(BIN)/capexbot check
 	$(BIN)/pytest -q; rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "FAIL: pytest collected no tests" >&2; fi; exit $$rc
 
 lint: $(STAMP)
-	$(BIN)/ruff check bot tests benchmarks
+	$(BIN)/ruff check bot tests benchmarks tools
 	$(BIN)/mypy bot

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from bot.core import load_policy
 from bot.core import understanding as u
+from bot.core.policy import NOT_A_COST
 from bot.retrieval.encoder import get_encoder
 
 
@@ -26,7 +27,7 @@ def main() -> None:
     parser.add_argument("--rules", type=Path, default=Path("rules"))
     args = parser.parse_args()
     policy = load_policy(args.rules)
-    categories = {n: a.category for n, a in policy.settings.asset_types.items()}
+    categories = u.categories_of(policy)
     train: list[tuple[str, str]] = []
     test: list[tuple[str, str, str]] = []  # (asset type, language, phrase)
     for name, spend_class in sorted(policy.classes.items()):
@@ -44,10 +45,11 @@ def main() -> None:
         guesses = [classifier.classify(phrase) for _, _, phrase in test]
         by_language: dict[str, list[bool]] = defaultdict(list)
         for (name, language, _), guess in zip(test, guesses, strict=True):
-            by_language[language].append(guess.asset_type == name)
+            by_language[language].append((guess.asset_type or NOT_A_COST) == name)
         top1 = sum(sum(v) for v in by_language.values()) / len(test)
         alike = [
-            g.asset_type is not None and classifier.same_treatment(g.asset_type, name)
+            (g.asset_type is None) == (name == NOT_A_COST)
+            and (g.asset_type is None or classifier.same_treatment(g.asset_type, name))
             for (name, _, _), g in zip(test, guesses, strict=True)
         ]
         per = "  ".join(f"{lang} {sum(v) / len(v):.0%}" for lang, v in sorted(by_language.items()))

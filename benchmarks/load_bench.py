@@ -45,8 +45,8 @@ from fake_slack import BOT_USER, FakeSlack  # noqa: E402
 from slack_requests import Reply, SlackSender  # noqa: E402
 
 from bot.storage import Store  # noqa: E402
-from bot.storage.testing import postgres_unavailable, scratch_postgres  # noqa: E402
 from bot.storage.work import WorkItems  # noqa: E402
+from tests.support.databases import postgres_unavailable, scratch_postgres  # noqa: E402
 from tests.support.fixtures import example_index  # noqa: E402
 from tests.support.replicas import Replica, replica_env, start_replica  # noqa: E402
 

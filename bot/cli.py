@@ -3,21 +3,25 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from bot.cli_options import DataOption, JsonOption, KnowledgeOption, RulesOption, config_for
 from bot.config import Config
-from bot.config_check import ConfigurationError, check_state, load_config
 from bot.core import Framework, Policy, PolicyError, Request, load_policy
 from bot.evaluation import ScenarioFileError, load_scenarios, run_eval
 from bot.finance.commands import register as register_finance_commands
 from bot.render.text import render_text
+from bot.request_commands import register as register_request_commands
 from bot.service import Assistant
 
 if TYPE_CHECKING:
+    from bot.app.services import Services
     from bot.retrieval.search import KnowledgeBase
 
 app = typer.Typer(
@@ -26,45 +30,42 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-RulesOption = Annotated[
-    Path | None,
-    typer.Option("--rules-dir", help="Policy rules folder [env: CAPEXBOT_RULES_DIR]"),
-]
-JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON.")]
-KnowledgeOption = Annotated[
-    Path | None,
-    typer.Option("--knowledge-dir", help="Policy documents folder [env: CAPEXBOT_KNOWLEDGE_DIR]"),
-]
+
+def _print_version(wanted: bool) -> None:
+    if wanted:
+        from importlib.metadata import version
+
+        typer.echo(f"capexbot {version('capexbot')}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_print_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
+) -> None:
+    """The CapEx assistant: is this CapEx or OpEx, from your own capitalization policy."""
 
 
 class SearchMode(StrEnum):
     hybrid = "hybrid"
+    fusion = "fusion"
     semantic = "semantic"
     keyword = "keyword"
 
 
 ModeOption = Annotated[
-    SearchMode, typer.Option("--mode", help="Semantic and keyword fused, or one of them.")
+    SearchMode,
+    typer.Option(
+        "--mode",
+        help="hybrid: fused and ranked by structure (default); fusion: semantic and keyword "
+        "fused by rank only; or one of them alone.",
+    ),
 ]
-
-
-def _config(
-    rules_dir: Path | None = None, knowledge_dir: Path | None = None, *, state: bool = True
-) -> Config:
-    """The configuration, or one line per mistake (naming the variable) and exit code 2.
-    ``state``: the command writes state, so the data folder and the database must be usable."""
-    try:
-        config = load_config()
-        if state:
-            check_state(config)
-    except ConfigurationError as exc:
-        typer.echo(str(exc), err=True)
-        raise typer.Exit(2) from None
-    if rules_dir is not None:
-        config.rules_dir = rules_dir
-    if knowledge_dir is not None:
-        config.knowledge_dir = knowledge_dir
-    return config
 
 
 def _knowledge(config: Config, quiet: bool = False) -> KnowledgeBase:
@@ -80,6 +81,20 @@ def _knowledge(config: Config, quiet: bool = False) -> KnowledgeBase:
 
     progress = not quiet and sys.stderr.isatty()
     return open_knowledge(config.knowledge_dir, config.data_dir, notify=notify, progress=progress)
+
+
+@contextmanager
+def _services(config: Config) -> Iterator[Services]:
+    """The use cases over the configured state database, closed afterwards."""
+    from bot.app.services import Services
+    from bot.storage import Store
+
+    assistant = Assistant(config, _policy(config))  # the index opens when first needed
+    store = Store.open(config.database)
+    try:
+        yield Services.build(config, assistant, store)
+    finally:
+        store.close()
 
 
 def _policy(config: Config) -> Policy:
@@ -101,9 +116,10 @@ def ask(
     as_json: JsonOption = False,
     rules_dir: RulesOption = None,
     knowledge_dir: KnowledgeOption = None,
+    data_dir: DataOption = None,
 ) -> None:
     """Answer one question: CapEx, OpEx, split, or what is needed to decide."""
-    config = _config(rules_dir, knowledge_dir)
+    config = config_for(rules_dir, knowledge_dir, data_dir)
     policy = _policy(config)
     assistant = Assistant(config, policy, _knowledge(config, quiet=as_json))
     decision = assistant.answer(Request(text=text, framework=framework))
@@ -114,12 +130,16 @@ def ask(
 
 
 @app.command()
-def check(rules_dir: RulesOption = None, knowledge_dir: KnowledgeOption = None) -> None:
+def check(
+    rules_dir: RulesOption = None,
+    knowledge_dir: KnowledgeOption = None,
+    data_dir: DataOption = None,
+) -> None:
     """Validate the rules folder and that every section it cites is in the policy documents."""
     from bot.core.understanding import classifier_for
     from bot.retrieval.sections import cited_sections, missing_sections
 
-    config = _config(rules_dir, knowledge_dir, state=False)
+    config = config_for(rules_dir, knowledge_dir, data_dir, state=False)
     policy = _policy(config)
     typer.echo(
         f"OK: {config.rules_dir}: {len(policy.rules)} rules, "
@@ -150,9 +170,11 @@ def evaluate(
     file: Annotated[Path, typer.Argument(help="JSONL lines: id, text, framework, expected.")],
     as_json: JsonOption = False,
     rules_dir: RulesOption = None,
+    knowledge_dir: KnowledgeOption = None,
+    data_dir: DataOption = None,
 ) -> None:
     """Score the engine on a labelled scenario set: accuracy, confusion, confident-wrong."""
-    policy = _policy(_config(rules_dir, state=False))
+    policy = _policy(config_for(rules_dir, knowledge_dir, data_dir, state=False))
     try:
         scenarios = load_scenarios(file)
     except (OSError, ScenarioFileError) as exc:
@@ -193,13 +215,15 @@ def chat(
         str, typer.Option(help="Who is talking (the checklist is kept per user).")
     ] = "local",
     rules_dir: RulesOption = None,
+    knowledge_dir: KnowledgeOption = None,
+    data_dir: DataOption = None,
 ) -> None:
     """The guided checklist in the terminal (reads stdin, so it works piped too)."""
     from bot.conversation import ConversationService
     from bot.conversation.terminal import run_chat
     from bot.storage import Store
 
-    config = _config(rules_dir)
+    config = config_for(rules_dir, knowledge_dir, data_dir)
     store = Store.open(config.database)
     service = ConversationService(Assistant(config, _policy(config)), store)
     interactive = sys.stdin.isatty()
@@ -224,12 +248,14 @@ def serve(
     ] = 3000,
     host: Annotated[str, typer.Option(help="HTTP address to listen on.")] = "0.0.0.0",
     rules_dir: RulesOption = None,
+    knowledge_dir: KnowledgeOption = None,
+    data_dir: DataOption = None,
 ) -> None:
     """Run the Slack app: Socket Mode when SLACK_APP_TOKEN is set, else HTTP."""
     from bot.ops import logs
     from bot.slack.run import serve as run
 
-    config = _config(rules_dir)
+    config = config_for(rules_dir, knowledge_dir, data_dir)
     logs.configure(logs.secrets_of(config), fmt=config.log_format, level=config.log_level)
     if not config.slack_bot_token:
         typer.echo("SLACK_BOT_TOKEN is not set; `capexbot chat` runs without Slack.", err=True)
@@ -243,7 +269,9 @@ def serve(
 
 @app.command()
 def ingest(
+    rules_dir: RulesOption = None,
     knowledge_dir: KnowledgeOption = None,
+    data_dir: DataOption = None,
     rebuild: Annotated[
         bool, typer.Option("--rebuild", help="Throw the index away and build it anew.")
     ] = False,
@@ -251,7 +279,7 @@ def ingest(
     """Index the policy documents; only new or changed ones are embedded again."""
     from bot.retrieval.ingest import ingest as run_ingest
 
-    config = _config(knowledge_dir=knowledge_dir)
+    config = config_for(rules_dir, knowledge_dir, data_dir)
     if not config.knowledge_dir.is_dir():
         typer.echo(f"{config.knowledge_dir} is not a folder.", err=True)
         raise typer.Exit(2)
@@ -283,13 +311,14 @@ def search(
     as_json: JsonOption = False,
     rules_dir: RulesOption = None,
     knowledge_dir: KnowledgeOption = None,
+    data_dir: DataOption = None,
 ) -> None:
     """Search the policy: the best sections, each with its best passage."""
     import json
 
     from bot.retrieval.expansion import expand_query
 
-    config = _config(rules_dir, knowledge_dir)
+    config = config_for(rules_dir, knowledge_dir, data_dir)
     policy = _policy(config)
     hits = _knowledge(config, quiet=as_json).search(expand_query(query, policy), k, mode.value)
     results = [
@@ -320,12 +349,13 @@ def eval_retrieval(
     as_json: JsonOption = False,
     rules_dir: RulesOption = None,
     knowledge_dir: KnowledgeOption = None,
+    data_dir: DataOption = None,
 ) -> None:
     """Score retrieval on a labelled query set: recall@1/3/5 and MRR."""
     from bot.retrieval.evaluation import QueryFileError, evaluate, load_cases
     from bot.retrieval.expansion import expand_query
 
-    config = _config(rules_dir, knowledge_dir)
+    config = config_for(rules_dir, knowledge_dir, data_dir)
     policy = _policy(config)
     try:
         cases = load_cases(file)
@@ -352,7 +382,8 @@ def eval_retrieval(
     )
 
 
-register_finance_commands(app, _config, _policy)
+register_finance_commands(app, _services)
+register_request_commands(app, _services)
 
 
 if __name__ == "__main__":  # pragma: no cover - `python -m bot.cli`

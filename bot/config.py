@@ -25,6 +25,9 @@ class Config(BaseSettings):
 
     # State and audit trail: SQLite under data_dir unless a SQLAlchemy URL is given.
     database_url: str | None = None
+    #: A Chroma server (``http://chroma:8000``) for the policy vectors, shared by every replica,
+    #: instead of a store under the data folder.
+    chroma_url: str | None = None
 
     # Slack. The tokens keep Slack's usual names; CAPEXBOT_-prefixed names work too.
     slack_bot_token: str | None = Field(default=None, validation_alias=_slack("SLACK_BOT_TOKEN"))

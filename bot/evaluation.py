@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field, ValidationError
 
 from bot.core import Framework, Policy, Request, decide
 from bot.core.decision import Verdict
+from bot.errors import CapexbotError
 
 VERDICTS: tuple[Verdict, ...] = ("capex", "opex", "split", "needs_review")
 
@@ -60,7 +61,7 @@ class EvalReport(BaseModel):
     cases: list[CaseResult]
 
 
-class ScenarioFileError(ValueError):
+class ScenarioFileError(CapexbotError, ValueError):
     pass
 
 
@@ -71,11 +72,20 @@ def load_scenarios(path: Path) -> list[Scenario]:
             continue
         try:
             scenarios.append(Scenario.model_validate(json.loads(line)))
-        except (json.JSONDecodeError, ValidationError) as exc:
-            first = str(exc).splitlines()
-            detail = first[-1] if isinstance(exc, ValidationError) else str(exc)
-            raise ScenarioFileError(f"{path}:{number}: {detail.strip()}") from exc
+        except json.JSONDecodeError as exc:
+            raise ScenarioFileError(f"{path}:{number}: not JSON: {exc.msg}") from exc
+        except ValidationError as exc:
+            raise ScenarioFileError(f"{path}:{number}: {_problems(exc)}") from exc
     return scenarios
+
+
+def _problems(error: ValidationError) -> str:
+    """``expected: Input should be 'capex', ...; text: Field required``: each field once."""
+    said = []
+    for item in error.errors(include_url=False):
+        field = ".".join(str(part) for part in item["loc"]) or "line"
+        said.append(f"{field}: {item['msg']}")
+    return "; ".join(dict.fromkeys(said))
 
 
 def run_eval(scenarios: list[Scenario], policy: Policy) -> EvalReport:

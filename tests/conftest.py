@@ -9,7 +9,7 @@ import pytest
 
 from bot.core import Policy, load_policy
 from bot.storage import Store
-from bot.storage.testing import postgres_unavailable, scratch_postgres
+from tests.support.databases import postgres_unavailable, scratch_postgres
 
 ROOT = Path(__file__).resolve().parent.parent
 RULES_DIR = ROOT / "rules"

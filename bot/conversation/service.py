@@ -13,6 +13,7 @@ from contextlib import suppress
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from bot.app.questions import Questions, Where
 from bot.core import AnswerError, Decision, Facts, Request, apply_answer, read_request
 from bot.core.decision import NextQuestion
 from bot.service import Assistant
@@ -44,22 +45,17 @@ class Turn:
     decision: Decision | None = None
     decision_id: int | None = None
     question: NextQuestion | None = None
+    refused: bool = False  # someone else's checklist: nothing was done
 
 
-@dataclass(frozen=True)
-class Where:
-    """Who is talking and where, for the audit trail."""
-
-    user_id: str
-    surface: str
-    channel: str | None = None
-    thread_ts: str | None = None
+SOMEONE_ELSES = "This checklist belongs to someone else."
 
 
 class ConversationService:
     def __init__(self, assistant: Assistant, store: Store) -> None:
         self.assistant = assistant
         self.store = store
+        self.questions = Questions(assistant, store)
 
     # --- entry points -----------------------------------------------------------------------
 
@@ -69,7 +65,7 @@ class ConversationService:
         if command in START_OVER:
             return self.start_over(key, where)
         if command in CANCEL:
-            return self.cancel(key)
+            return self.cancel(key, where)
         if command in RESUME:
             return self.resume(key)
         if command in HELP:
@@ -93,7 +89,7 @@ class ConversationService:
         if state is None or state.question is None:
             return Turn(key=key, status="none", note="That checklist is closed already.")
         if state.user_id != where.user_id:
-            return Turn(key=key, status="active", note="This checklist belongs to someone else.")
+            return _refused(key)
         if state.question.id != question_id or not 0 <= index < len(state.question.options):
             return Turn(
                 key=key,
@@ -148,16 +144,20 @@ class ConversationService:
     def start_over(self, key: str, where: Where) -> Turn:
         """Drop the answers given so far and ask again from the original question."""
         state = self.store.get_conversation(key)
+        if state is not None and state.user_id != where.user_id:
+            return _refused(key)
         if state is None or not state.text.strip():
             if state is not None:
                 self._close(state, "cancelled")
             return Turn(key=key, status="none", note="Starting over. " + HELP_TEXT)
         return self.start(key, where, state.text, note="Starting over: your answers are cleared.")
 
-    def cancel(self, key: str) -> Turn:
+    def cancel(self, key: str, where: Where) -> Turn:
         state = self._active(key)
         if state is None:
             return Turn(key=key, status="none", note="There is no checklist in progress.")
+        if state.user_id != where.user_id:
+            return _refused(key)
         self._close(state, "cancelled")
         return Turn(
             key=key,
@@ -243,21 +243,17 @@ class ConversationService:
     def _record(
         self, decision: Decision, key: str, where: Where, text: str, given: dict[str, Any]
     ) -> int:
-        return self.store.record_decision(
-            decision,
-            surface=where.surface,
-            user_id=where.user_id,
-            channel=where.channel,
-            thread_ts=where.thread_ts,
-            conversation_key=key,
-            input_text=text,
-            input=given,
-        )
+        return self.questions.record(decision, where, text, given, conversation_key=key)
 
     def _reads_as_new_request(self, text: str) -> bool:
         """An unparseable answer that is itself a spend question starts a new checklist."""
         facts = read_request(Request(text=text), self.assistant.policy)
         return bool(facts.items) and len(text.split()) >= 4
+
+
+def _refused(key: str) -> Turn:
+    """The owner check: only the person whose checklist it is may answer, restart or cancel it."""
+    return Turn(key=key, status="active", note=SOMEONE_ELSES, refused=True)
 
 
 def _normalise(text: str) -> str:

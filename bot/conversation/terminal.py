@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from bot.conversation.service import HELP_TEXT, ConversationService, Turn, Where
-from bot.core.decision import NextQuestion
-from bot.render.text import VERDICT_LABELS, render_text
+from bot.core.decision import VERDICT_LABELS, NextQuestion
+from bot.render.text import render_text
 
 QUIT = frozenset({"quit", "exit", "bye", ":q"})
 

@@ -18,9 +18,10 @@ from bot.core.facts import Fact, Facts, Money, Source, validate_fact_value
 from bot.core.money import find_amounts, find_useful_life, parse_number
 from bot.core.parsing import read_facts
 from bot.core.policy import Policy, Question
+from bot.errors import CapexbotError
 
 
-class AnswerError(ValueError):
+class AnswerError(CapexbotError, ValueError):
     """An answer that does not fit the question; the message says what would."""
 
 

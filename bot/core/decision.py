@@ -10,6 +10,14 @@ from pydantic import BaseModel, Field
 from bot.core.facts import Facts, Money
 
 Verdict = Literal["capex", "opex", "split", "needs_review"]
+
+#: Each verdict in words, the same on every surface.
+VERDICT_LABELS: dict[str, str] = {
+    "capex": "CapEx",
+    "opex": "OpEx",
+    "split": "Split (CapEx and OpEx)",
+    "needs_review": "Needs review",
+}
 Treatment = Literal["capex", "opex", "needs_review"]
 Kind = Literal["decision", "not_spending", "policy_question"]
 

@@ -7,7 +7,7 @@ money suffix ("k", "M"), so "5 years" or "40 monitors" are not read as amounts.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
 
 from bot.core.facts import Money, UsefulLife
@@ -78,7 +78,7 @@ _THOUSAND, _MILLION, _BILLION = Decimal(1_000), Decimal(1_000_000), Decimal(1_00
 #: and without accents ("milhão" and "milhao").
 _MULTIPLIERS: dict[str, Decimal] = {
     "k": _THOUSAND,
-    "k€": _THOUSAND,
+    "t": _THOUSAND,  # only with a currency after it: "30 T€" (German Tausend)
     "thousand": _THOUSAND,
     "tsd": _THOUSAND,
     "tsd.": _THOUSAND,
@@ -150,9 +150,11 @@ _NUMBER = (
     r"|\d{1,3}(?:[.,' ’]\d{3})+(?:[.,]\d{1,2})?"
     r"|\d+(?:[.,]\d+)?"
 )
+#: a scale word or symbol ends where a word would go on ("1,250,000 más" is no million)
+_NO_LETTER = r"(?![a-zA-ZÀ-ÿ])"
 _AMOUNT_RE = re.compile(
     rf"(?<![\w.,])(?:(?P<pre>{_SYMBOL_RE})\s?)?(?P<num>{_NUMBER})"
-    rf"(?:\s?(?P<mult>{_MULT_RE})(?![a-z]))?(?:\s?(?P<post>{_SYMBOL_RE})(?![a-z]))?",
+    rf"(?:\s?(?P<mult>{_MULT_RE}){_NO_LETTER})?(?:\s?(?P<post>{_SYMBOL_RE}){_NO_LETTER})?",
     re.IGNORECASE,
 )
 _PERIOD_RE = {
@@ -160,11 +162,15 @@ _PERIOD_RE = {
 }
 _EACH_RE = re.compile(
     r"^\s*(?:each|apiece|per (?:unit|piece|item|seat|server|laptop|box|device|person|user)|"
-    r"/unit|pro stück|pro stueck|pro (?:gerät|server|lizenz|platz|person)|je\b|chacun|chacune|"
+    r"/unit|pro stück|pro stueck|pro (?:gerät|server|lizenz|platz|person|user|nutzer|benutzer)|"
+    r"je\b|chacun|chacune|"
     r"l'unité|par (?:unité|serveur|poste|licence|personne)|cada uno|cada|"
     r"por (?:unidad|unidade|servidor|equipo|equipamento|licencia|licença|persona|pessoa)|"
     r"per (?:stuk|server|licentie|persoon|unità|licenza|persona)|stuk|l'uno|ciascuno|"
-    r"a testa)",
+    r"a testa|"
+    # "$1,395/chair", "890 €/Stück": a price per thing, not per period
+    r"/\s?(?!(?:mo|mos|month|monat|mois|mes|maand|yr|yrs|year|jahr|an|ano|año|jaar|h|hr|hour|"
+    r"day|week|wk|q|quarter)\b)[a-zäöüéèàçñ]{3,}\b)",
     re.IGNORECASE,
 )
 _AT_EACH_RE = re.compile(r"(?:\bat|@|\bà|\bzu je|\bje)\s*$", re.IGNORECASE)
@@ -228,6 +234,7 @@ _YEAR_UNITS = r"years?|yrs?|y\b|jahre?n?|ans?\b|années?|annees?|años?|anos?|ja
 _MONTH_UNITS = r"months?|mos?\b|monate?n?|mois|meses|mes\b|maanden|maand"
 _LIFE_CONTEXT = re.compile(
     r"life|lifetime|lifespan|useful|last(?:s|ing)?|in use|used for|use it for|depreciat|"
+    r"reuse\b[^.;\n]{0,30}over the next|"
     r"nutzungsdauer|lebensdauer|durée|duree|vie\b|vida|levensduur|gebruiksduur|amortiz|"
     r"abschreib|keep (?:it|them) for|will run for|run it for|service for",
     re.IGNORECASE,
@@ -244,10 +251,19 @@ _QUANTITY_RE = re.compile(
 #: "over 5k", "threshold is $500": a number compared with, not a cost.
 _COMPARISON_BEFORE = re.compile(
     r"(?:over|above|under|below|than|exceeds?|threshold(?: is)?|limit(?: is)?|cap(?: is)?|"
-    r"mehr als|über|plus de|más de|mais de)\s*$",
+    r"mehr als|über|plus de|más de|mais de|d[ée]passe|supera|superior a|boven|oltre|sopra)"
+    r"\s*(?:the\s+|our\s+|die\s+|le\s+|el\s+|o\s+)?$",
     re.IGNORECASE,
 )
-_TIMES_RE = re.compile(r"(?<!\w)(?:x\s?(?P<a>\d{1,4})|(?P<b>\d{1,4})\s?x)(?!\w)", re.IGNORECASE)
+#: "the 5k threshold", "la soglia di 5.000 €": the policy's limit, not a cost.
+_LIMIT_AFTER = re.compile(
+    r"^\s*(?:threshold|limit|cap\b|line\b|schwelle|grenze|seuil|umbral|limiar|drempel|soglia)",
+    re.IGNORECASE,
+)
+#: "2x", "x 4" (a count after the thing: "H100 x8"); not "X1 Carbon", a model's name
+_TIMES_RE = re.compile(
+    r"(?<!\w)(?:x\s?(?P<a>\d{1,4})(?!\w)(?!\s*[a-z])|(?P<b>\d{1,4})\s?x(?!\w))", re.IGNORECASE
+)
 
 
 @dataclass(frozen=True)
@@ -304,7 +320,11 @@ def find_amounts(text: str, default_currency: str | None) -> list[FoundMoney]:
         symbol = pre or post
         if symbol is None and mult is None:
             continue
-        if _COMPARISON_BEFORE.search(text[max(0, match.start() - 20) : match.start()]):
+        if mult and mult.lower() == "t" and post is None:
+            continue  # "40 t tractor unit" weighs; "30 T€" costs
+        if _COMPARISON_BEFORE.search(
+            text[max(0, match.start() - 24) : match.start()]
+        ) or _LIMIT_AFTER.match(text[match.end() :]):
             continue
         if (
             symbol is None
@@ -324,8 +344,12 @@ def find_amounts(text: str, default_currency: str | None) -> list[FoundMoney]:
         if mult:
             number *= _MULTIPLIERS[mult.lower().rstrip(" ")]
         rest = text[match.end() :]
-        per = next((p for p, rx in _PERIOD_RE.items() if rx.match(rest)), None)
-        each = bool(_EACH_RE.match(rest)) or bool(_AT_EACH_RE.search(text[: match.start()]))
+        unit = _EACH_RE.match(rest)
+        each = unit is not None or bool(_AT_EACH_RE.search(text[: match.start()]))
+        after_unit = rest[unit.end() :] if unit else rest  # "$99/user/month": monthly
+        per = next(
+            (p for p, rx in _PERIOD_RE.items() if rx.match(rest) or rx.match(after_unit)), None
+        )
         found.append(
             FoundMoney(
                 match.start(),
@@ -335,7 +359,92 @@ def find_amounts(text: str, default_currency: str | None) -> list[FoundMoney]:
                 each,
             )
         )
-    return found
+    return _adjusted(text, found)
+
+
+_PERCENT = r"(?P<pct>\d{1,2}(?:[.,]\d{1,2})?)\s?%"
+#: "15% off", "10 % de descuento", "Rabatt von 8 %", "sconto del 12%": the price is lowered.
+_DISCOUNT_RE = re.compile(
+    rf"{_PERCENT}\s?(?:off\b|(?:volume |trade )?discount|rebate|rabatt|nachlass|"
+    r"de (?:remise|rabais|descuento|desconto)|korting|di sconto)"
+    r"|(?:discount|rabatt|nachlass|remise|rabais|descuento|desconto|korting|sconto)\s"
+    r"(?:of |von |de |del |van |do |da |di )?(?:un |una |uno )?"
+    r"(?P<pct2>\d{1,2}(?:[.,]\d{1,2})?)\s?%",
+    re.IGNORECASE,
+)
+_TAX = r"(?:vat|iva|tva|ust\.?|mwst\.?|btw|gst|sales tax)"
+_NOT_RECOVERABLE = (
+    r"(?:non[- ]?recoverable|not recoverable|irrecoverable|(?:we )?(?:can'?t|cannot) (?:reclaim|"
+    r"recover)|indetraibile|non detraibile|nicht abziehbar|nicht erstattungsf[aä]hig|"
+    r"non r[ée]cup[ée]rable|no recuperable|n[aã]o recuper[aá]vel|"
+    r"niet (?:aftrekbaar|terugvorderbaar))"
+)
+#: "+ IVA 22% indetraibile", "non-recoverable VAT of 20%": the tax is part of the cost
+#: (IAS 16.16(a); ASC 360-10-30-1). Recoverable tax is a receivable and changes nothing.
+_TAX_IN_COST_RE = re.compile(
+    rf"{_TAX}\W{{0,3}}(?:of )?{_PERCENT}[^.;\n]{{0,40}}?{_NOT_RECOVERABLE}"
+    rf"|{_NOT_RECOVERABLE}\W{{1,3}}{_TAX}\W{{0,3}}(?:of )?"
+    r"(?P<pct2>\d{1,2}(?:[.,]\d{1,2})?)\s?%",
+    re.IGNORECASE,
+)
+#: "640 hours of coding ... at $110": the amount is a rate, the cost is hours times it.
+_HOURS_RE = re.compile(
+    r"(?P<hours>\d{1,3}(?:[.,' ]\d{3})*)\s?(?:hours|hrs|h|uur|stunden|std|heures|horas|ore)"
+    r"(?![a-z])",
+    re.IGNORECASE,
+)
+#: Where a sentence ends: not after an abbreviation ("1.450 Std. Programmierung à 78 €").
+_SENTENCE_END = re.compile(
+    r"(?<!\bstd)(?<!\bca)(?<!\bincl)(?<!\binkl)(?<!\bapprox)(?<!\bnr)(?<!\bno)[.!?](?=\s)|\n",
+    re.IGNORECASE,
+)
+_RATE_BEFORE_RE = re.compile(r"(?:\bat|@|\bà|\ba|\bzu|\bje|\bper)\s*$", re.IGNORECASE)
+
+
+def _adjusted(text: str, found: list[FoundMoney]) -> list[FoundMoney]:
+    """Amounts as the policy counts them: after a stated discount, with a tax said to be
+    non-recoverable added, and an hourly rate times the hours it is for."""
+    adjusted = list(found)
+    for pattern, sign in ((_DISCOUNT_RE, -1), (_TAX_IN_COST_RE, 1)):
+        for match in pattern.finditer(text):
+            percent = parse_number(match.group("pct") or match.group("pct2"))
+            index = _amount_before(text, adjusted, match.start())
+            if percent is None or index is None:
+                continue
+            amount = adjusted[index]
+            factor = 1 + sign * percent / 100
+            money = amount.money.model_copy(update={"amount": _cents(amount.money.amount * factor)})
+            adjusted[index] = replace(amount, money=money)
+    for index, amount in enumerate(adjusted):
+        hours = _hours_for(text, amount)
+        if hours is not None:
+            money = amount.money.model_copy(update={"amount": amount.money.amount * hours})
+            adjusted[index] = replace(amount, money=money, each=False)
+    return adjusted
+
+
+def _amount_before(text: str, found: list[FoundMoney], position: int) -> int | None:
+    """The last amount before ``position`` in the same sentence."""
+    before = [i for i, a in enumerate(found) if a.end <= position]
+    if not before:
+        return None
+    index = before[-1]
+    between = text[found[index].end : position]
+    return None if re.search(r"[.;\n](?:\s|$)", between) else index
+
+
+def _hours_for(text: str, amount: FoundMoney) -> Decimal | None:
+    """Hours stated earlier in the sentence when the amount reads as a rate ("at $110")."""
+    ends = [m.end() for m in _SENTENCE_END.finditer(text, 0, amount.start)]
+    sentence_start = ends[-1] if ends else 0
+    if not _RATE_BEFORE_RE.search(text[sentence_start : amount.start]):
+        return None
+    hours = list(_HOURS_RE.finditer(text, sentence_start, amount.start))
+    return parse_number(hours[-1].group("hours")) if hours else None
+
+
+def _cents(value: Decimal) -> Decimal:
+    return value.quantize(Decimal("0.01"))
 
 
 def _looks_like_length(text: str, match: re.Match[str]) -> bool:

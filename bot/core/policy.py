@@ -21,7 +21,7 @@ from pydantic import (
     model_validator,
 )
 
-from bot.core.facts import FACT_TYPES, Framework, validate_fact_value
+from bot.core.facts import FACT_TYPES, Environment, Framework, validate_fact_value
 
 Outcome = Literal["capex", "opex", "needs_review"]
 
@@ -231,11 +231,16 @@ class Settings(Strict):
     capex_register_threshold: Decimal = Field(gt=0)
     budget_buckets: list[BudgetBucket] = Field(min_length=1)
     tracking: Tracking
+    #: How the budget request form names each environment (the phases are named by the
+    #: checklist's phase question).
+    environments: dict[Environment, str]
 
     @model_validator(mode="after")
     def _consistent(self) -> Settings:
         if self.fx_rates.get(self.base_currency) != 1:
             raise ValueError(f"fx_rates must give the base currency {self.base_currency} as 1")
+        if unnamed := [e.value for e in Environment if e not in self.environments]:
+            raise ValueError(f"environments must name {', '.join(unnamed)}")
         for name, default in self.defaults.items():
             validate_fact_value(name, default.value)
         return self
@@ -309,6 +314,17 @@ class Lexicon(Strict):
     #: words that say one price covers several things with no breakdown ("bundled in", "no
     #: breakdown"): the bot asks for each part's amount rather than put the price on one line
     no_breakdown_patterns: list[str] = Field(default_factory=list)
+    #: words that say a deciding fact is still open ("still deciding if we buy or rent", "no
+    #: detail yet whether it's a swap or a fix"): the bot asks rather than pick a reading
+    undecided_patterns: list[str] = Field(default_factory=list)
+    #: words that open a correction of what was said before ("actually the quote says..."):
+    #: such a clause restates a cost, it never names a new one
+    correction_patterns: list[str] = Field(default_factory=list)
+
+
+#: The reserved class of ``rules/classes/``: phrases that name no cost (a site, a team, the
+#: question itself). It is no asset type: it teaches the classifier what to leave unnamed.
+NOT_A_COST = "not_a_cost"
 
 
 class SpendClass(Strict):

@@ -20,6 +20,7 @@ from bot.core.facts import Phase, validate_fact_value
 from bot.core.parsing import word_pattern
 from bot.core.policy import (
     DERIVED_FACTS,
+    NOT_A_COST,
     AllOf,
     AnyOf,
     AssetCategory,
@@ -33,6 +34,7 @@ from bot.core.policy import (
     Settings,
     SpendClass,
 )
+from bot.errors import CapexbotError
 
 FILES: dict[str, type[BaseModel]] = {
     "policy.yaml": Settings,
@@ -67,7 +69,7 @@ class Problem:
         return f"{where}:{field} {self.message}"
 
 
-class PolicyError(Exception):
+class PolicyError(CapexbotError):
     """The rules directory is not valid; ``problems`` says where and why."""
 
     def __init__(self, problems: list[Problem]) -> None:
@@ -98,7 +100,7 @@ def load_policy(directory: Path | str) -> Policy:
         raise PolicyError(problems)
     files = _Files.of(parsed)
     problems.extend(_cross_check(files, nodes, directory))
-    for name in sorted(classes.keys() - files.settings.asset_types.keys()):
+    for name in sorted(classes.keys() - files.settings.asset_types.keys() - {NOT_A_COST}):
         shown = _shown(directory / CLASSES_DIR / f"{name}.yaml")
         problems.append(Problem(shown, 1, 1, "", f"{name!r} is not an asset type in policy.yaml"))
     if problems:
@@ -307,6 +309,8 @@ def _check_lexicon(lexicon: Lexicon, node: yaml.Node | None, file: str) -> Itera
         "policy_question_patterns",
         "purchase_patterns",
         "no_breakdown_patterns",
+        "undecided_patterns",
+        "correction_patterns",
     ):
         lists += [([key, i], [pattern]) for i, pattern in enumerate(getattr(lexicon, key))]
     for loc, (pattern,) in lists:

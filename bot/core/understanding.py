@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bot.core.policy import Policy
+from bot.core.policy import NOT_A_COST, Policy
 
 if TYPE_CHECKING:
     import numpy as np
@@ -69,7 +69,7 @@ _WORD = re.compile(r"[a-z]+(?:[-'][a-z]+)*")
 class Guess:
     """The classifier's reading of one piece of text."""
 
-    asset_type: str | None  # the most probable class; None for text with no words
+    asset_type: str | None  # the most probable class; None for text that names no cost
     probability: float  # of the best class together with the classes treated alike
     nearest: float  # embedding cosine to the closest example of that class (1 without)
     wording: float  # n-gram cosine to the closest example of that class
@@ -157,6 +157,12 @@ class SpendClassifier:
         columns, weights = self._tfidf(normalized)
         probabilities = self._probabilities(normalized, columns, weights)
         best = max(probabilities, key=lambda c: probabilities[c])
+        if best == NOT_A_COST:  # the text names no cost: nothing to guess
+            return Guess(None, probabilities[best], 0.0, 0.0, False)
+        # otherwise the guess is weighed among the classes of cost only
+        probabilities.pop(NOT_A_COST, None)
+        scale = sum(probabilities.values()) or 1.0
+        probabilities = {c: p / scale for c, p in probabilities.items()}
         group = self._groups[best]
         together = sum(p for c, p in probabilities.items() if self._groups[c] == group)
         near = self._nearest(normalized, best)
@@ -402,5 +408,13 @@ def _build(policy: Policy, embed: Embed | None) -> SpendClassifier | None:
     examples = examples_of(policy)
     if not examples:
         return None
-    categories = {name: asset.category for name, asset in policy.settings.asset_types.items()}
-    return SpendClassifier(_trained(examples, embed), categories, embed)
+    return SpendClassifier(_trained(examples, embed), categories_of(policy), embed)
+
+
+def categories_of(policy: Policy) -> dict[str, str]:
+    """Each class's category (the rules treat a category alike), the background class too."""
+    categories: dict[str, str] = {
+        name: asset.category for name, asset in policy.settings.asset_types.items()
+    }
+    categories[NOT_A_COST] = NOT_A_COST
+    return categories

@@ -8,20 +8,21 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from datetime import UTC, date, datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from bot.cli_options import DataOption, KnowledgeOption, RulesOption, config_for
 from bot.config import Config
-from bot.core import Policy
+from bot.errors import CapexbotError
 
-RulesOption = Annotated[
-    Path | None,
-    typer.Option("--rules-dir", help="Policy rules folder [env: CAPEXBOT_RULES_DIR]"),
-]
+if TYPE_CHECKING:
+    from bot.app.services import Services
+
 OutputOption = Annotated[Path | None, typer.Option("--output", "-o", help="File to write.")]
 DAY = ["%Y-%m-%d"]
 
@@ -64,8 +65,7 @@ def _fail(message: str) -> typer.Exit:
 
 def register(
     app: typer.Typer,
-    config_for: Callable[[Path | None], Config],
-    policy_for: Callable[[Config], Policy],
+    services_for: Callable[[Config], AbstractContextManager[Services]],
 ) -> None:
     @app.command()
     def memo(
@@ -76,21 +76,17 @@ def register(
             str | None,
             typer.Option(help="First month of depreciation, YYYY-MM (default: as answered)."),
         ] = None,
+        rules_dir: RulesOption = None,
+        knowledge_dir: KnowledgeOption = None,
+        data_dir: DataOption = None,
     ) -> None:
         """The decision memo an auditor reads: facts, rules, citations, approvals, versions."""
-        from bot.finance.memo import MemoOptions, build_memo
-        from bot.finance.records import NotFound, load
-        from bot.storage import Store
-
-        config = config_for(None)
-        store = Store.open(config.database)
-        try:
-            stored = load(store, id)
-        except NotFound as exc:
-            raise _fail(str(exc)) from exc
-        finally:
-            store.close()
-        document = build_memo(stored, MemoOptions.from_config(config, _month(start)))
+        config = config_for(rules_dir, knowledge_dir, data_dir)
+        with services_for(config) as services:
+            try:
+                document = services.outputs.memo(id, _month(start))
+            except CapexbotError as exc:
+                raise _fail(str(exc)) from exc
         if format == MemoFormat.MD and output is None:
             typer.echo(document.markdown(), nl=False)
             return
@@ -112,30 +108,27 @@ def register(
         ] = None,
         output: OutputOption = None,
         view: Annotated[
-            View, typer.Option(help="Which table; XLSX always holds all three as sheets.")
+            View,
+            typer.Option(
+                help="Which table (to stdout unless -o); all: a file each, or XLSX sheets."
+            ),
         ] = View.ALL,
         rules_dir: RulesOption = None,
+        knowledge_dir: KnowledgeOption = None,
+        data_dir: DataOption = None,
     ) -> None:
         """Requests, decisions and the asset register of approved CapEx lines, as CSV or XLSX."""
-        from bot.finance.export import ExportOptions, build_sheets, write_csv, write_xlsx
+        from bot.finance.export import write_csv, write_xlsx
         from bot.finance.records import day_after, day_start
-        from bot.storage import Store
 
-        config = config_for(rules_dir)
+        config = config_for(rules_dir, knowledge_dir, data_dir)
         if format == ExportFormat.CSV and view == View.ALL and output is None:
-            raise _fail("CSV holds one table: pick --view, or give --output for all three files.")
-        policy = policy_for(config)
-        options = ExportOptions(config.depreciation_start, policy.settings.base_currency)
-        store = Store.open(config.database)
-        try:
-            sheets = build_sheets(
-                store,
-                options,
+            output = Path("capexbot-export.csv")  # one file per table: CSV holds one
+        with services_for(config) as services:
+            sheets = services.outputs.sheets(
                 day_start(since.date()) if since else None,
                 day_after(until.date()) if until else None,
             )
-        finally:
-            store.close()
         if format == ExportFormat.XLSX:
             path = output or Path("capexbot-export.xlsx")
             write_xlsx(sheets, path)
@@ -165,29 +158,20 @@ def register(
             bool, typer.Option("--post", help="Post it to the finance channel in Slack.")
         ] = False,
         rules_dir: RulesOption = None,
+        knowledge_dir: KnowledgeOption = None,
+        data_dir: DataOption = None,
     ) -> None:
         """The monthly digest: spend by bucket and treatment, approvals waiting, pilots."""
         from bot.finance.chart import digest_chart
-        from bot.finance.digest import build_digest, previous_month
+        from bot.finance.digest import previous_month
         from bot.finance.digest_view import digest_text
-        from bot.storage import Store
 
-        config = config_for(rules_dir)
+        config = config_for(rules_dir, knowledge_dir, data_dir)
         if post and not (config.slack_bot_token and config.finance_channel):
             raise _fail("--post needs SLACK_BOT_TOKEN and CAPEXBOT_FINANCE_CHANNEL.")
-        policy = policy_for(config)
         today = datetime.now(UTC).date()
-        store = Store.open(config.database)
-        try:
-            result = build_digest(
-                store,
-                policy,
-                _month(month) or previous_month(today),
-                today,
-                config.pilot_cloud_monthly,
-            )
-        finally:
-            store.close()
+        with services_for(config) as services:
+            result = services.outputs.digest(_month(month) or previous_month(today), today)
         typer.echo(digest_text(result), nl=False)
         if chart is not None:
             chart.write_bytes(digest_chart(result))

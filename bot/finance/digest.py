@@ -13,11 +13,11 @@ from datetime import date
 from decimal import Decimal
 
 from bot.core import Decision, Policy, Request, read_request
+from bot.core.budget import BudgetRequest
 from bot.core.facts import Facts, Money, Phase
-from bot.finance.records import as_utc, day_start
+from bot.finance.records import day_start
 from bot.finance.schedule import add_months, month_label
 from bot.storage import Store
-from bot.storage.models import BudgetRequest
 
 TREATMENTS = ("capex", "opex", "needs_review")
 WAITING = ("pending", "info_requested")
@@ -83,11 +83,6 @@ def previous_month(today: date) -> date:
     return add_months(today.replace(day=1), -1)
 
 
-def _form_amount(request: BudgetRequest) -> str:
-    form = request.form
-    return f"{form.get('currency', '')} {Decimal(str(form.get('amount', 0))):,.2f}"
-
-
 def _request_spend(
     request: BudgetRequest, decision: Decision, policy: Policy
 ) -> dict[str, Decimal]:
@@ -97,9 +92,7 @@ def _request_spend(
         if amount is not None:
             spend[line.treatment] += amount
     if not any(spend.values()):  # nothing classified with an amount: finance has to look
-        amount = policy.settings.to_base(
-            Decimal(str(request.form.get("amount", 0))), request.form["currency"]
-        )
+        amount = policy.settings.to_base(request.form.amount, request.form.currency)
         spend["needs_review"] = amount or Decimal(0)
     return spend
 
@@ -154,9 +147,9 @@ def pilot_signals(
     cap = policy.settings.experiment_cap
     if total > cap:
         signals.append(f"{currency} {total:,.2f} requested, above the experiment cap of {cap:,.0f}")
-    accelerated = (request.form.get("forecast") or {}).get("accelerated")
+    accelerated = request.form.forecast.accelerated
     if accelerated is not None and total <= cap:
-        in_base = policy.settings.to_base(Decimal(str(accelerated)), request.form["currency"])
+        in_base = policy.settings.to_base(accelerated, request.form.currency)
         if in_base is not None and in_base > cap:
             signals.append(
                 f"the accelerated forecast ({currency} {in_base:,.2f}) is above the experiment cap"
@@ -205,10 +198,10 @@ def build_digest(
             ref=r.ref,
             requester=r.requester,
             objective=r.objective,
-            amount=_form_amount(r),
+            amount=r.form.amount_text(),
             route=r.route,
             status=r.status,
-            days=(as_of - as_utc(r.created_at).date()).days,
+            days=(as_of - r.created_at.date()).days,
         )
         for r in store.requests_between(statuses=WAITING)
     ]

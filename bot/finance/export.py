@@ -20,10 +20,11 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from bot.core import Decision
+from bot.core.budget import Approval, BudgetRequest
 from bot.finance.impact import line_schedules, schedule_start
 from bot.finance.records import as_utc
 from bot.storage import Store
-from bot.storage.models import Approval, BudgetRequest, DecisionRecord
+from bot.storage.models import DecisionRecord
 
 Kind = Literal["text", "int", "money", "number", "datetime", "date", "bool"]
 FORMATS: dict[str, str] = {
@@ -120,38 +121,31 @@ def _decision_row(record: DecisionRecord, request: BudgetRequest | None, base: s
     ]
 
 
-def _number(value: Any) -> Decimal | None:
-    return None if value is None or value == "" else Decimal(str(value))
-
-
 def _request_row(
     request: BudgetRequest, decision: Decision | None, approval: Approval | None
 ) -> list[Any]:
     form = request.form
-    forecast = form.get("forecast") or {}
     bucket = decision.budget_bucket if decision else None
     return [
         request.ref,
-        _utc(request.created_at),
+        request.created_at,
         request.requester,
         request.objective,
         request.cost_center,
-        form.get("phase"),
-        form.get("environment"),
-        form.get("asset_type"),
-        _number(form.get("amount")),
-        form.get("currency"),
-        _number(form.get("useful_life_years")),
-        _number(forecast.get("conservative")),
-        _number(forecast.get("expected")),
-        _number(forecast.get("accelerated")),
+        form.phase,
+        form.environment,
+        form.asset_type,
+        form.amount,
+        form.currency,
+        form.useful_life_years,
+        *form.forecast.cases().values(),
         request.verdict,
         bucket.id if bucket else None,
         request.route,
         request.needs_finance,
         request.status,
         approval.approver if approval else None,
-        _utc(approval.decided_at) if approval else None,
+        approval.decided_at if approval else None,
         request.decision_id,
     ]
 
@@ -184,7 +178,7 @@ def _asset_rows(
                 schedule.end,
                 request.cost_center,
                 approval.approver,
-                _utc(approval.decided_at),
+                approval.decided_at,
             ]
         )
     return rows

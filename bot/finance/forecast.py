@@ -9,13 +9,11 @@ lines' year-one depreciation, its OpEx share charges in full.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-from typing import Any
+from decimal import ROUND_HALF_UP, Decimal
 
 from bot.core import Decision
+from bot.core.budget import Forecast
 from bot.finance.schedule import CENT
-
-CASES = ("conservative", "expected", "accelerated")
 
 
 @dataclass(frozen=True)
@@ -53,22 +51,11 @@ def _shares(decision: Decision) -> tuple[Decimal, Decimal, Decimal | None]:
     return by["capex"] / total, by["needs_review"] / total, capex_fraction
 
 
-def _amount(value: Any) -> Decimal | None:
-    if value is None or value == "":
-        return None
-    try:
-        amount = Decimal(str(value))
-    except InvalidOperation:
-        return None
-    return amount if amount.is_finite() and amount >= 0 else None
-
-
-def forecast_costs(forecast: dict[str, Any], decision: Decision) -> list[CaseCost]:
+def forecast_costs(forecast: Forecast, decision: Decision) -> list[CaseCost]:
     """The cases given in ``forecast`` (form currency), in the order conservative → accelerated."""
     capex_share, review_share, year_one_fraction = _shares(decision)
     costs = []
-    for case in CASES:
-        total = _amount(forecast.get(case))
+    for case, total in forecast.cases().items():
         if total is None:
             continue
         capex = (total * capex_share).quantize(CENT, ROUND_HALF_UP)

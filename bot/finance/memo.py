@@ -10,26 +10,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
 
 from bot.config import Config
 from bot.core import Decision, Fact
+from bot.core.budget import STATUS_LABELS, BudgetForm
+from bot.core.decision import VERDICT_LABELS
 from bot.finance.document import Block, Bullets, Heading, Paragraph, Quote, Table, to_markdown
 from bot.finance.forecast import forecast_costs
 from bot.finance.impact import LineSchedule, line_schedules, schedule_start, with_budget_impact
 from bot.finance.pdf import to_pdf
 from bot.finance.records import StoredDecision, as_utc
 from bot.finance.schedule import fiscal_year_end, month_label
-from bot.render.text import VERDICT_LABELS
-from bot.storage.models import format_ref
 
-STATUS = {
-    "submitted": "recorded; approval with the budget owner",
-    "pending": "waiting for finance approval",
-    "info_requested": "finance asked for more information",
-    "approved": "approved",
-    "rejected": "rejected",
-}
 LAST_THREE = frozenset({1, 2, 3})  # the amount columns of the small schedule tables
 
 
@@ -68,7 +60,7 @@ def when(moment: datetime) -> str:
 
 def build_memo(stored: StoredDecision, options: MemoOptions) -> Memo:
     decision = stored.decision
-    ref = format_ref(stored.request.id) if stored.request else None
+    ref = stored.request.ref if stored.request else None
     subject = f"budget request {ref}" if ref else f"decision {stored.record.id}"
     title = f"Decision memo: {subject}"
     start = options.start or schedule_start(
@@ -114,7 +106,10 @@ def _record_table(stored: StoredDecision) -> Table:
     ]
     if request is not None:
         rows += [
-            ["Budget request", f"{request.ref}, {STATUS.get(request.status, request.status)}"],
+            [
+                "Budget request",
+                f"{request.ref}, {STATUS_LABELS.get(request.status, request.status)}",
+            ],
             ["Requester", request.requester],
             ["Cost center", request.cost_center],
             ["Approval", _approval_text(stored)],
@@ -133,32 +128,29 @@ def _approval_text(stored: StoredDecision) -> str:
     if approval is not None:
         return f"{approval.outcome} by {approval.approver} on {when(approval.decided_at)}"
     route = f" (route {request.route})" if request.route else ""
-    return f"not decided: {STATUS.get(request.status, request.status)}{route}"
+    return f"not decided: {STATUS_LABELS.get(request.status, request.status)}{route}"
 
 
 def _request(stored: StoredDecision) -> list[Block]:
     blocks: list[Block] = [Heading("Request")]
     text = stored.record.input_text.strip()
     blocks.append(Quote(text) if text else Paragraph("No free text: the facts were given."))
-    form = stored.request.form if stored.request else stored.record.input
-    fields = _form_rows(form)
-    if fields:
-        blocks.append(Table(["Form field", "Value"], fields))
+    if stored.request is not None:
+        blocks.append(Table(["Form field", "Value"], _form_rows(stored.request.form)))
     return blocks
 
 
-def _form_rows(form: dict[str, Any]) -> list[list[str]]:
-    labels = {
-        "phase": "Phase",
-        "environment": "Environment",
-        "asset_type": "Asset type",
-        "useful_life_years": "Useful life (years)",
-        "amount": "Amount",
-        "currency": "Currency",
-        "cost_center": "Cost center",
-    }
-    rows = [[label, str(form[key])] for key, label in labels.items() if form.get(key) is not None]
-    for case, value in (form.get("forecast") or {}).items():
+def _form_rows(form: BudgetForm) -> list[list[str]]:
+    rows = [
+        ["Phase", str(form.phase)],
+        ["Environment", str(form.environment)],
+        ["Asset type", form.asset_type],
+        ["Useful life (years)", str(form.useful_life_years)],
+        ["Amount", str(form.amount)],
+        ["Currency", form.currency],
+        ["Cost center", form.cost_center],
+    ]
+    for case, value in form.forecast.cases().items():
         if value is not None:
             rows.append([f"Forecast, {case} case", str(value)])
     return rows
@@ -323,11 +315,11 @@ def _depreciation(schedules: list[LineSchedule], fiscal_start: int) -> list[Bloc
     return blocks
 
 
-def _forecast(form: dict[str, Any], decision: Decision) -> list[Block]:
-    costs = forecast_costs(form.get("forecast") or {}, decision)
+def _forecast(form: BudgetForm, decision: Decision) -> list[Block]:
+    costs = forecast_costs(form.forecast, decision)
     if not costs:
         return []
-    currency = str(form.get("currency") or "")
+    currency = form.currency
     rows = [
         [
             c.case,

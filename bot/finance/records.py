@@ -7,15 +7,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
 from bot.core import Decision
+from bot.core.budget import Approval, BudgetRequest, RequestEvent
+from bot.errors import NotFound
 from bot.storage import Store
-from bot.storage.models import Approval, BudgetRequest, DecisionRecord, RequestEvent
+from bot.storage.models import DecisionRecord
 
 _REQUEST_REF = re.compile(r"^cx-?0*(\d{1,9})$", re.IGNORECASE)
 _DECISION_REF = re.compile(r"^(?:d-?|#)?0*(\d{1,9})$", re.IGNORECASE)
-
-
-class NotFound(LookupError):
-    """No stored decision or request answers to the id given."""
 
 
 def as_utc(moment: datetime) -> datetime:

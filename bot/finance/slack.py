@@ -10,14 +10,11 @@ from typing import Any
 
 from slack_sdk import WebClient
 
-from bot.config import Config
 from bot.finance.chart import digest_chart
 from bot.finance.digest import Digest, month_title
 from bot.finance.digest_view import digest_blocks
-from bot.finance.memo import Memo, MemoOptions, build_memo
-from bot.finance.records import NotFound, load
+from bot.finance.memo import Memo
 from bot.finance.schedule import month_label
-from bot.storage import Store
 
 
 def post_digest(
@@ -59,35 +56,3 @@ def upload_memo(
         title=memo.title,
         initial_comment=f"{memo.title}: facts, rules, policy passages, approvals and versions.",
     )
-
-
-NOT_YOURS = "Only the person who asked and the finance approvers can get this decision's memo."
-
-
-def send_memo(
-    store: Store,
-    config: Config,
-    client: WebClient,
-    *,
-    decision_id: int,
-    user: str,
-    channel: str,
-    thread_ts: str | None,
-) -> bool:
-    """The "Memo" button: upload the decision's memo (PDF) where the button was clicked.
-
-    Only the person who asked and the configured approvers get it; anyone else is told so
-    privately. Returns whether the memo was uploaded.
-    """
-    try:
-        stored = load(store, str(decision_id))
-    except NotFound:
-        client.chat_postEphemeral(channel=channel, user=user, text="I cannot find that decision.")
-        return False
-    if user != stored.record.user_id and user not in config.approvers:
-        client.chat_postEphemeral(channel=channel, user=user, text=NOT_YOURS)
-        return False
-    upload_memo(
-        client, channel, build_memo(stored, MemoOptions.from_config(config)), thread_ts=thread_ts
-    )
-    return True

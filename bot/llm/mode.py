@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from bot.config import Config
 from bot.core import Decision, Policy, Request, decide, decide_facts, read_request
 from bot.core.parsing import MAX_TEXT
+from bot.errors import CapexbotError
 from bot.llm.extract import apply_proposals, fact_guide, parse_proposals
 from bot.llm.phrase import decision_brief, wording_problem
 
@@ -39,7 +40,7 @@ change the verdict, add amounts, or give advice the decision does not contain. T
 plain sentences, no headings, no lists."""
 
 
-class LanguageModelError(RuntimeError):
+class LanguageModelError(CapexbotError, RuntimeError):
     """The language model is configured but cannot be set up."""
 
 

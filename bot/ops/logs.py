@@ -124,7 +124,7 @@ def secrets_of(config: Config, environ: Mapping[str, str] | None = None) -> list
         config.slack_app_token,
         config.slack_signing_secret,
     ]
-    for url in (config.database_url, environ.get("CAPEXBOT_CHROMA_URL")):
+    for url in (config.database_url, config.chroma_url):
         if url:
             with suppress(ArgumentError, ValueError):
                 found.append(make_url(url).password)

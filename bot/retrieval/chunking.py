@@ -2,10 +2,11 @@
 
 A chunk is the text under one heading (up to the next heading of any level). A long section
 is cut at paragraph boundaries into parts of about :data:`MAX_CHARS` characters, because the
-embedding model reads at most 256 tokens; every part keeps the section's heading path.
+embedding model reads at most 256 tokens; every part keeps the section's heading path, and a
+table cut in two repeats its header row in each part, so a row is never read without it.
 
-A chunk whose last sentence points elsewhere ("See policy §5.4.", the way FAQ answers name
-their authority) records the sections it points to, so search can bring that text along.
+A chunk records the sections it names ("See policy §5.4.", "(policy section 5.1)", "refer to
+clause 4.3"), the way FAQ answers name their authority, so search can bring that text along.
 """
 
 from __future__ import annotations
@@ -20,8 +21,13 @@ MAX_CHARS = 1000
 HEADING = re.compile(r"^(#{1,6})[ \t]+(.+?)[ \t]*#*[ \t]*$")
 FENCE = re.compile(r"^(```|~~~)")
 #: "5.1 Owned hardware", "9. Leases", "§ 3.2 Useful life", "Section 4 Depreciation".
-SECTION_NUMBER = re.compile(r"^(?:§\s*|section\s+)?(\d+(?:\.\d+)*)\.?(?=\s|$)", re.IGNORECASE)
-REFERENCE = re.compile(r"(?:§\s*|\bsection\s+)(\d+(?:\.\d+)*)", re.IGNORECASE)
+SECTION_NUMBER = re.compile(
+    r"^(?:§\s*|section\s+|article\s+)?(\d+(?:\.\d+)*)\.?(?=\s|$)", re.IGNORECASE
+)
+REFERENCE = re.compile(
+    r"(?:§\s*|\b(?:sections?|clauses?|paragraphs?|para\.?|policy)\s+)(\d+(?:\.\d+)*)",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)
@@ -48,7 +54,7 @@ class Chunk:
     number: str
     part: int  # index of this part within its section
     text: str
-    refers: tuple[str, ...] = ()  # sections a closing "See §5.4." points to
+    refers: tuple[str, ...] = ()  # sections the text names: "See §5.4.", "(section 4.3)"
 
     @property
     def section(self) -> str:
@@ -72,11 +78,8 @@ def section_number(title: str) -> str:
 
 
 def references(text: str) -> tuple[str, ...]:
-    """Sections named by a closing "See ..." sentence: "See policy §5.2 and §5.4." -> 5.2, 5.4."""
-    last = re.split(r"(?<=[.!?])\s+", text.strip())[-1]
-    if not last.lower().startswith("see "):
-        return ()
-    return tuple(dict.fromkeys(n.rstrip(".") for n in REFERENCE.findall(last)))
+    """Sections the text names: "See policy §5.2 and §5.4." -> 5.2, 5.4; "(clause 3)" -> 3."""
+    return tuple(dict.fromkeys(n.rstrip(".") for n in REFERENCE.findall(text)))
 
 
 def headings(text: str) -> list[Heading]:
@@ -142,7 +145,9 @@ def _pieces(body: str) -> list[str]:
     pieces: list[str] = []
     current = ""
     for paragraph in re.split(r"\n\s*\n", body):
-        for block in _sentence_groups(paragraph.strip()):
+        paragraph = paragraph.strip()
+        blocks = _row_groups(paragraph) if _is_table(paragraph) else _sentence_groups(paragraph)
+        for block in blocks:
             if current and len(current) + len(block) + 2 > MAX_CHARS:
                 pieces.append(current)
                 current = block
@@ -164,6 +169,24 @@ def _sentence_groups(paragraph: str) -> list[str]:
         else:
             groups.append(sentence)
     return groups
+
+
+def _is_table(paragraph: str) -> bool:
+    lines = paragraph.splitlines()
+    return len(lines) > 2 and all(line.startswith("|") for line in lines)
+
+
+def _row_groups(table: str) -> list[str]:
+    """A table in parts of at most about MAX_CHARS, each starting with the header row."""
+    lines = table.splitlines()
+    header, rows = lines[:2], lines[2:]
+    groups: list[list[str]] = [[]]
+    size = sum(len(line) + 1 for line in header)
+    for row in rows:
+        if groups[-1] and size + sum(len(r) + 1 for r in groups[-1]) + len(row) > MAX_CHARS:
+            groups.append([])
+        groups[-1].append(row)
+    return ["\n".join([*header, *group]) for group in groups]
 
 
 def _plain(title: str) -> str:

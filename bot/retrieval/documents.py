@@ -1,8 +1,9 @@
 """Policy documents as Markdown-like text, whatever format finance keeps them in.
 
-Every loader returns text whose headings are Markdown ``#`` lines, so one chunker handles all
-formats: DOCX heading styles and HTML ``<h1>``–``<h6>`` map to levels directly; plain text and
-PDF (which have no heading markup) get headings from numbered lines such as ``5.1 Owned
+Every loader returns Markdown (``#`` headings, ``|`` tables), so one chunker handles all
+formats: PDF headings come from fonts (:mod:`pdf_loader`), DOCX from styles and bold numbered
+or question paragraphs (:mod:`docx_loader`), HTML from ``<h1>``–``<h6>`` and FAQ markup
+(:mod:`html_loader`); plain text gets headings from numbered lines such as ``5.1 Owned
 hardware``. The parsers for PDF, DOCX and HTML are imported only when such a file is read.
 """
 
@@ -12,13 +13,14 @@ import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+from bot.errors import CapexbotError
+from bot.retrieval.markup import heading, numbered_level
+
 SUFFIXES = (".md", ".markdown", ".txt", ".pdf", ".docx", ".html", ".htm")
 
-#: A numbered heading in text without markup: "5.1 Owned hardware", "9. Leases", "§3 Scope".
-NUMBERED_HEADING = re.compile(r"^(?:§\s*)?(\d{1,3}(?:\.\d{1,3})*)\.?\s+([A-Z][^\n]{1,90})$")
 
 
-class DocumentError(Exception):
+class DocumentError(CapexbotError):
     """A file that cannot be read as a policy document; the message says why."""
 
 
@@ -64,66 +66,23 @@ def _plain_text(path: Path) -> str:
 def _pdf(path: Path) -> str:
     from pypdf import PdfReader
 
-    reader = PdfReader(path)
-    if reader.is_encrypted:
+    from bot.retrieval.pdf_loader import pdf_to_markdown
+
+    if PdfReader(path).is_encrypted:
         raise DocumentError("the PDF is encrypted")
-    pages = [page.extract_text() or "" for page in reader.pages]
-    return _numbered_headings("\n\n".join(pages))
+    return pdf_to_markdown(path)
 
 
 def _docx(path: Path) -> str:
-    from docx import Document
-    from docx.table import Table
+    from bot.retrieval.docx_loader import docx_to_markdown
 
-    lines: list[str] = []
-    for block in Document(str(path)).iter_inner_content():
-        if isinstance(block, Table):
-            for row in block.rows:
-                lines.append(" | ".join(cell.text.strip() for cell in row.cells))
-            lines.append("")
-            continue
-        text = block.text.strip()
-        if not text:
-            continue
-        level = _docx_heading_level(block.style.name if block.style is not None else "")
-        lines.append(f"{'#' * level} {text}" if level else text)
-        lines.append("")
-    return "\n".join(lines)
-
-
-def _docx_heading_level(style: str) -> int:
-    """'Title' is the document title (level 1); 'Heading N' sits below it (level N + 1)."""
-    if style == "Title":
-        return 1
-    match = re.fullmatch(r"Heading (\d)", style)
-    return min(int(match.group(1)) + 1, 6) if match else 0
-
-
-BLOCKS = ("h1", "h2", "h3", "h4", "h5", "h6", "p", "li", "tr", "pre", "blockquote", "dt", "dd")
+    return docx_to_markdown(path)
 
 
 def _html(path: Path) -> str:
-    from bs4 import BeautifulSoup
+    from bot.retrieval.html_loader import html_to_markdown
 
-    soup = BeautifulSoup(path.read_bytes(), "html.parser")
-    for tag in soup(["script", "style", "nav", "header", "footer", "template"]):
-        tag.decompose()
-    lines: list[str] = []
-    for element in soup.find_all(BLOCKS):
-        if element.find_parent(BLOCKS) is not None:
-            continue  # its text is part of the enclosing block
-        if element.name == "tr":
-            text = " | ".join(c.get_text(" ", strip=True) for c in element.find_all(["td", "th"]))
-        else:
-            text = element.get_text(" ", strip=True)
-        if not text:
-            continue
-        if element.name[0] == "h" and element.name[1:].isdigit():
-            lines.append(f"{'#' * int(element.name[1])} {text}")
-        else:
-            lines.append(text)
-        lines.append("")
-    return "\n".join(lines)
+    return html_to_markdown(path)
 
 
 def _numbered_headings(text: str) -> str:
@@ -133,12 +92,8 @@ def _numbered_headings(text: str) -> str:
 
 def _mark_headings(lines: list[str]) -> Iterator[str]:
     for line in lines:
-        match = NUMBERED_HEADING.match(line.strip())
-        if match and not match.group(2).rstrip().endswith((".", ",", ";", ":")):
-            depth = match.group(1).count(".") + 2  # "5" is level 2, "5.1" level 3
-            yield f"{'#' * min(depth, 6)} {line.strip()}"
-        else:
-            yield line
+        level = numbered_level(line.strip())
+        yield heading(level, line.strip()) if level is not None else line
 
 
 LOADERS: dict[str, Callable[[Path], str]] = {

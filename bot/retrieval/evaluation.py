@@ -16,6 +16,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field, ValidationError
 
+from bot.errors import CapexbotError
 from bot.retrieval.search import KnowledgeBase, Mode
 
 DEPTH = 10  # sections retrieved per query; MRR counts ranks up to here
@@ -50,7 +51,7 @@ class RetrievalReport(BaseModel):
     cases: list[CaseResult]
 
 
-class QueryFileError(ValueError):
+class QueryFileError(CapexbotError, ValueError):
     pass
 
 

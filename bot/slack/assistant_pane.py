@@ -7,7 +7,7 @@ from typing import Any
 from slack_bolt import Assistant, BoltContext
 from slack_sdk import WebClient
 
-from bot.conversation import Where
+from bot.app.questions import Where
 from bot.slack.blocks import turn_blocks, turn_text
 from bot.slack.deps import Deps, thread_key
 from bot.slack.failures import apologises
@@ -49,9 +49,9 @@ def build(deps: Deps) -> Assistant:
             channel_id=channel, thread_ts=ts, status="is checking the policy…"
         )
         key = thread_key(context.team_id, channel, ts)
-        first = deps.conversations.pending(key) is None
+        first = deps.app.checklists.pending(key) is None
         where = Where(user_id=user, surface="assistant", channel=channel, thread_ts=ts)
-        turn = deps.conversations.message(key, where, (event.get("text") or ""))
+        turn = deps.app.checklists.message(key, where, (event.get("text") or ""))
         client.chat_postMessage(
             channel=channel, thread_ts=ts, text=turn_text(turn), blocks=turn_blocks(turn)
         )

@@ -14,10 +14,9 @@ from pydantic import BaseModel
 
 from bot.conversation import Turn
 from bot.core import Decision
-from bot.core.decision import NextQuestion
+from bot.core.decision import VERDICT_LABELS, NextQuestion
 from bot.finance.digest_view import slack_escape
 from bot.finance.impact import impact_lines
-from bot.render.text import VERDICT_LABELS
 
 Block = dict[str, Any]
 

@@ -7,16 +7,17 @@ storing and posting happen in the lazy function after the modal has closed.
 from __future__ import annotations
 
 import logging
-import re
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 
+from bot.core.budget import BudgetForm, parse_ref
+from bot.errors import NotAllowed, NotFound
 from bot.slack.deps import Deps
 from bot.slack.durable import unavailable
 from bot.slack.failures import apologises
-from bot.slack.intake import CALLBACK_ID, IntakeForm, intake_modal, read_submission
+from bot.slack.intake import CALLBACK_ID, intake_modal, read_submission
 from bot.slack.views import finance_blocks, list_blocks, receipt_blocks, status_blocks
 
 log = logging.getLogger(__name__)
@@ -31,13 +32,6 @@ RECORDS_DOWN = (
     "I cannot reach my records right now, so I cannot show your requests. Please try again in "
     "a minute; `/capex` on its own still opens the form."
 )
-_REF = re.compile(r"^(?:cx-?)?0*(\d{1,9})$", re.IGNORECASE)
-
-
-def parse_ref(text: str) -> int | None:
-    """``CX-00012``, ``cx-12`` and ``12`` all name request 12."""
-    match = _REF.match(text.strip())
-    return int(match.group(1)) if match else None
 
 
 def _subcommand(command: dict[str, Any]) -> tuple[str, str]:
@@ -46,7 +40,7 @@ def _subcommand(command: dict[str, Any]) -> tuple[str, str]:
 
 
 def register(app: App, deps: Deps) -> None:
-    store, policy = deps.store, deps.assistant.policy
+    policy = deps.policy
 
     def capex_ack(ack: Ack, command: dict[str, Any]) -> None:
         try:
@@ -63,7 +57,7 @@ def register(app: App, deps: Deps) -> None:
         if sub in ("", "new"):
             ack()
         elif sub == "list":
-            blocks = list_blocks(store.list_requests(user))
+            blocks = list_blocks(deps.app.requests.mine(user))
             ack(text="Your budget requests", blocks=blocks, response_type="ephemeral")
         elif sub == "status":
             ack(**_status(deps, user, arg), response_type="ephemeral")
@@ -94,7 +88,7 @@ def register(app: App, deps: Deps) -> None:
         view: dict[str, Any], body: dict[str, Any], client: WebClient, context: BoltContext
     ) -> None:
         form = read_submission(view, policy)
-        if isinstance(form, IntakeForm):
+        if isinstance(form, BudgetForm):
             file_request(
                 deps, client, form, body["user"]["id"], view.get("private_metadata") or None
             )
@@ -106,37 +100,24 @@ def register(app: App, deps: Deps) -> None:
 
 def _status(deps: Deps, user: str, arg: str) -> dict[str, Any]:
     request_id = parse_ref(arg)
-    request = deps.store.get_request(request_id) if request_id is not None else None
-    if request is None or (request.requester != user and user not in deps.config.approvers):
+    try:
+        if request_id is None:
+            raise NotFound(arg)
+        shown = deps.app.requests.status_for(request_id, user)
+    except (NotFound, NotAllowed):
         return {"text": f"I found no request `{arg or '?'}` of yours. Try `/capex list`."}
     return {
-        "text": f"Budget request {request.ref}",
-        "blocks": status_blocks(request, deps.store.approval_for(request.id)),
+        "text": f"Budget request {shown.request.ref}",
+        "blocks": status_blocks(shown.request, shown.approval),
     }
 
 
 def file_request(
-    deps: Deps, client: WebClient, form: IntakeForm, user: str, channel: str | None
+    deps: Deps, client: WebClient, form: BudgetForm, user: str, channel: str | None
 ) -> None:
-    """Classify, store, send the receipt and, above the threshold, post for finance approval."""
-    decision = deps.assistant.answer(form.to_request())
-    decision_id = deps.store.record_decision(
-        decision,
-        surface="form",
-        user_id=user,
-        channel=channel,
-        input_text=form.objective,
-        input=form.stored(),
-    )
-    # A submission replayed after a crash finds the request its first run filed.
-    request = deps.store.request_for_decision(decision_id) or deps.store.create_request(
-        requester=user,
-        objective=form.objective,
-        cost_center=form.cost_center,
-        form=form.stored(),
-        decision_id=decision_id,
-        decision=decision,
-    )
+    """File the request, send the receipt and, above the threshold, post for finance approval."""
+    filed = deps.app.requests.file(form, user, channel=channel)
+    request, decision = filed.request, filed.decision
     client.chat_postMessage(
         channel=user,
         text=f"Budget request {request.ref}: {decision.summary}",
@@ -153,4 +134,4 @@ def file_request(
         text=f"Budget request {request.ref} needs approval",
         blocks=finance_blocks(request, decision),
     )
-    deps.store.set_finance_message(request.id, posted["channel"], posted["ts"])
+    deps.app.requests.posted_for_finance(request, posted["channel"], posted["ts"])

@@ -1,4 +1,4 @@
-"""What every listener needs, built once per app: config, the assistant, storage, the dialog."""
+"""What every listener needs, built once per app: config, the use cases, the delivery ledger."""
 
 from __future__ import annotations
 
@@ -8,20 +8,18 @@ from typing import Any
 
 from slack_sdk import WebClient
 
+from bot.app.services import Services
 from bot.config import Config
-from bot.conversation import ConversationService
-from bot.service import Assistant
+from bot.core import Policy
 from bot.slack.durable import Ledger, acknowledging, once
 from bot.slack.views import home_view
-from bot.storage import Store
 
 
 @dataclass
 class Deps:
     config: Config
-    assistant: Assistant
-    store: Store
-    conversations: ConversationService
+    policy: Policy
+    app: Services
     ledger: Ledger
 
     def once(
@@ -39,9 +37,9 @@ class Deps:
 
     def publish_home(self, client: WebClient, team_id: str | None, user_id: str) -> None:
         """Refresh the user's App Home: their open checklist and recent requests."""
-        pending = self.conversations.pending(dm_key(team_id, user_id))
+        pending = self.app.checklists.pending(dm_key(team_id, user_id))
         question = pending.question.text if pending and pending.question else None
-        view = home_view(self.store.list_requests(user_id), question)
+        view = home_view(self.app.requests.mine(user_id), question)
         client.views_publish(user_id=user_id, view=view)
 
 

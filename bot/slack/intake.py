@@ -6,66 +6,17 @@ Validation happens in the acknowledgement, so problems come back next to their f
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from pydantic import BaseModel
-
-from bot.core import Fact, Policy, Request, Source
-from bot.core.facts import Environment, Money, Phase, UsefulLife
+from bot.core import Policy
+from bot.core.budget import FORECAST_CASES, MAX_OBJECTIVE, BudgetForm, phase_labels
 
 CALLBACK_ID = "capex_intake"
 
-PHASES = {
-    Phase.EXPERIMENT: "Experiment / pilot",
-    Phase.BUILD: "Build (approved at Gate 2)",
-    Phase.PRODUCTION: "Production",
-    Phase.MAINTENANCE: "Maintenance",
+#: The modal's block ids that differ from the form's field names.
+_BLOCK_OF_FIELD = {"useful_life_years": "useful_life"} | {
+    case: f"forecast_{case}" for case in FORECAST_CASES
 }
-ENVIRONMENTS = {
-    Environment.CLOUD: "Cloud",
-    Environment.ON_PREM: "On-prem",
-    Environment.HYBRID: "Hybrid",
-}
-FORECAST_CASES = ("conservative", "expected", "accelerated")
-MAX_OBJECTIVE = 2000
-
-
-class IntakeForm(BaseModel):
-    """A submitted budget request, validated."""
-
-    objective: str
-    phase: Phase
-    environment: Environment
-    asset_type: str
-    useful_life_years: Decimal
-    amount: Decimal
-    currency: str
-    cost_center: str
-    forecast: dict[str, Decimal | None]
-
-    @property
-    def useful_life_months(self) -> int:
-        return max(1, int((self.useful_life_years * 12).to_integral_value()))
-
-    def to_request(self) -> Request:
-        """The form as a core request: the objective is read as text, the fields as facts."""
-        months = self.useful_life_months
-        facts = {
-            "phase": Fact(value=self.phase, source=Source.FORM),
-            "environment": Fact(value=self.environment, source=Source.FORM),
-            "asset_type": Fact(value=self.asset_type, source=Source.FORM),
-            "useful_life": Fact(
-                value=UsefulLife(min_months=months, max_months=months), source=Source.FORM
-            ),
-            "amount": Fact(
-                value=Money(amount=self.amount, currency=self.currency), source=Source.FORM
-            ),
-        }
-        return Request(text=self.objective, facts=facts)
-
-    def stored(self) -> dict[str, Any]:
-        return self.model_dump(mode="json")
 
 
 def _option(value: str, label: str) -> dict[str, Any]:
@@ -123,11 +74,15 @@ def intake_modal(policy: Policy, channel_id: str | None = None) -> dict[str, Any
             },
             hint="What you want to buy or build, and what for.",
         ),
-        _input("phase", "Phase", _select([(p.value, label) for p, label in PHASES.items()])),
+        _input(
+            "phase",
+            "Phase",
+            _select([(p.value, label) for p, label in phase_labels(policy).items()]),
+        ),
         _input(
             "environment",
             "Environment",
-            _select([(e.value, label) for e, label in ENVIRONMENTS.items()]),
+            _select([(e.value, label) for e, label in policy.settings.environments.items()]),
         ),
         _input("asset_type", "Asset type", _select(asset_types)),
         _input(
@@ -163,10 +118,9 @@ def intake_modal(policy: Policy, channel_id: str | None = None) -> dict[str, Any
     }
 
 
-def read_submission(view: dict[str, Any], policy: Policy) -> IntakeForm | dict[str, str]:
+def read_submission(view: dict[str, Any], policy: Policy) -> BudgetForm | dict[str, str]:
     """The validated form, or ``{block_id: message}`` for Slack to show beside each field."""
     values = (view.get("state") or {}).get("values") or {}
-    errors: dict[str, str] = {}
 
     def raw(block_id: str) -> str | None:
         element = values.get(block_id, {}).get("value") or {}
@@ -178,90 +132,10 @@ def read_submission(view: dict[str, Any], policy: Policy) -> IntakeForm | dict[s
         value = element.get("value")
         return str(value).strip() or None if value is not None else None
 
-    def required(block_id: str, message: str) -> str:
-        value = raw(block_id)
-        if value is None:
-            errors[block_id] = message
-            return ""
-        return value
-
-    def number(
-        block_id: str,
-        *,
-        low: Decimal,
-        high: Decimal,
-        message: str,
-        optional: bool = False,
-        allow_zero: bool = False,
-    ) -> Decimal | None:
-        text = raw(block_id)
-        if text is None:
-            if not optional:
-                errors[block_id] = message
-            return None
-        try:
-            value = Decimal(text.replace(",", ""))
-        except InvalidOperation:
-            errors[block_id] = message
-            return None
-        above_low = value >= low if allow_zero else value > low
-        if not value.is_finite() or not above_low or value > high:
-            errors[block_id] = message
-            return None
-        return value
-
-    objective = required("objective", "Say what the money is for.")
-    if len(objective) > MAX_OBJECTIVE:
-        errors["objective"] = f"Keep it under {MAX_OBJECTIVE} characters."
-    phase = required("phase", "Pick a phase.")
-    if phase and phase not in {p.value for p in Phase}:
-        errors["phase"] = "Pick one of the listed phases."
-    environment = required("environment", "Pick an environment.")
-    if environment and environment not in {e.value for e in Environment}:
-        errors["environment"] = "Pick one of the listed environments."
-    asset_type = required("asset_type", "Pick an asset type.")
-    if asset_type and asset_type not in policy.settings.asset_types:
-        errors["asset_type"] = "Pick one of the listed asset types."
-    life = number(
-        "useful_life",
-        low=Decimal(0),
-        high=Decimal(100),
-        message="Enter a life in years, above 0 and at most 100.",
-    )
-    amount = number(
-        "amount", low=Decimal(0), high=Decimal(10) ** 12, message="Enter an amount above zero."
-    )
-    currency = required("currency", "Pick a currency.")
-    if currency and currency not in policy.settings.fx_rates:
-        errors["currency"] = "Pick one of the listed currencies."
-    cost_center = required("cost_center", "Enter the cost center that pays.")
-    forecast = {
-        case: number(
-            f"forecast_{case}",
-            low=Decimal(0),
-            high=Decimal(10) ** 12,
-            optional=True,
-            allow_zero=True,
-            message="Enter an amount, or leave it empty.",
-        )
-        for case in FORECAST_CASES
-    }
-    given = [value for c in FORECAST_CASES if (value := forecast[c]) is not None]
-    if given != sorted(given) and "forecast_accelerated" not in errors:
-        errors["forecast_accelerated"] = (
-            "The cases should rise: conservative ≤ expected ≤ accelerated."
-        )
-    if errors:
-        return errors
-    assert life is not None and amount is not None  # checked above
-    return IntakeForm(
-        objective=objective,
-        phase=Phase(phase),
-        environment=Environment(environment),
-        asset_type=asset_type,
-        useful_life_years=life,
-        amount=amount,
-        currency=currency,
-        cost_center=cost_center,
-        forecast=forecast,
-    )
+    fields = [name for name in BudgetForm.model_fields if name != "forecast"]
+    data: dict[str, Any] = {name: raw(_BLOCK_OF_FIELD.get(name, name)) for name in fields}
+    data["forecast"] = {case: raw(_BLOCK_OF_FIELD[case]) for case in FORECAST_CASES}
+    form = BudgetForm.read(data, policy)
+    if isinstance(form, BudgetForm):
+        return form
+    return {_BLOCK_OF_FIELD.get(name, name): message for name, message in form.items()}

@@ -12,8 +12,8 @@ from typing import Any
 from slack_bolt import App, BoltContext
 from slack_sdk import WebClient
 
-from bot.conversation import HELP_TEXT, Where
-from bot.core import Request
+from bot.app.questions import Where
+from bot.conversation import HELP_TEXT
 from bot.slack.blocks import decision_blocks, turn_blocks, turn_text
 from bot.slack.deps import Deps, dm_key
 from bot.slack.failures import apologises
@@ -55,29 +55,21 @@ def register(app: App, deps: Deps) -> None:
 def answer_in_thread(
     deps: Deps, client: WebClient, event: dict[str, Any], *, surface: str, quiet: bool = False
 ) -> None:
-    """Decide the message and reply in its thread; ``quiet`` skips messages not about spending."""
+    """Answer the message in its thread; ``quiet`` skips messages not about spending."""
     text = _MENTION.sub(" ", (event.get("text") or "")).strip()
     channel, thread_ts = event["channel"], event.get("thread_ts") or event["ts"]
     if not text:
         client.chat_postMessage(channel=channel, thread_ts=thread_ts, text=HELP_TEXT)
         return
-    decision = deps.assistant.answer(Request(text=text))
-    if quiet and decision.kind == "not_spending":
+    where = Where(event.get("user") or "", surface, channel, thread_ts)
+    answer = deps.app.questions.ask(text, where, spending_only=quiet)
+    if answer is None:
         return
-    decision_id = deps.store.record_decision(
-        decision,
-        surface=surface,
-        user_id=event.get("user"),
-        channel=channel,
-        thread_ts=thread_ts,
-        input_text=text,
-        input={"text": text},
-    )
     client.chat_postMessage(
         channel=channel,
         thread_ts=thread_ts,
-        text=decision.summary,
-        blocks=decision_blocks(decision, decision_id, offer_dm=True),
+        text=answer.decision.summary,
+        blocks=decision_blocks(answer.decision, answer.decision_id, offer_dm=True),
     )
 
 
@@ -86,5 +78,5 @@ def checklist_in_dm(
 ) -> None:
     user, channel = event["user"], event["channel"]
     where = Where(user_id=user, surface="dm", channel=channel)
-    turn = deps.conversations.message(dm_key(team_id, user), where, (event.get("text") or ""))
+    turn = deps.app.checklists.message(dm_key(team_id, user), where, (event.get("text") or ""))
     client.chat_postMessage(channel=channel, text=turn_text(turn), blocks=turn_blocks(turn))

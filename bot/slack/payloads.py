@@ -15,11 +15,13 @@ from typing import Any
 
 from slack_bolt.request.internals import parse_body
 
+from bot.errors import CapexbotError
+
 Body = dict[str, Any]
 Check = Callable[[Any], bool]
 
 
-class Malformed(ValueError):
+class Malformed(CapexbotError, ValueError):
     """The body cannot be read as a Slack payload at all."""
 
 

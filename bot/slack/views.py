@@ -5,18 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from bot.core import Decision
+from bot.core.budget import STATUS_LABELS, Approval, BudgetRequest
+from bot.core.decision import VERDICT_LABELS
 from bot.finance.digest_view import slack_escape
-from bot.render.text import VERDICT_LABELS
 from bot.slack.blocks import Block, button, context, decision_blocks, section
-from bot.storage.models import Approval, BudgetRequest
-
-STATUS_LABELS = {
-    "submitted": "recorded (approval with the budget owner)",
-    "pending": "waiting for finance approval",
-    "info_requested": "finance asked for more information",
-    "approved": "approved",
-    "rejected": "rejected",
-}
 
 HOW_TO = (
     "*Ask in a channel:* mention me with the purchase, e.g. "
@@ -28,16 +20,11 @@ HOW_TO = (
 )
 
 
-def _form_line(request: BudgetRequest) -> str:
-    form = request.form
-    return f"{form.get('currency', '')} {float(form.get('amount', 0)):,.2f}"
-
-
 def receipt_blocks(request: BudgetRequest, decision: Decision) -> list[Block]:
     """The DM to the requester: the request id, the classification, where it goes next."""
     head = (
         f":memo: *Budget request {request.ref}* recorded: {slack_escape(request.objective[:300])}\n"
-        f"Amount {_form_line(request)} · cost center {request.cost_center} · "
+        f"Amount {request.form.amount_text()} · cost center {request.cost_center} · "
         f"status: {STATUS_LABELS.get(request.status, request.status)}"
     )
     return [section(head), *decision_blocks(decision, request.decision_id, feedback=False)][:50]
@@ -50,11 +37,11 @@ def finance_blocks(
     note: str | None = None,
 ) -> list[Block]:
     """The post in the finance channel; its buttons go once the request is decided."""
-    forecast = request.form.get("forecast") or {}
+    forecast = request.form.forecast.cases()
     cases = ", ".join(f"{k} {v}" for k, v in forecast.items() if v is not None) or "none given"
     fields = [
         f"*Requester:* <@{request.requester}>",
-        f"*Amount:* {_form_line(request)}",
+        f"*Amount:* {request.form.amount_text()}",
         f"*Cost center:* {request.cost_center}",
         f"*Verdict:* {VERDICT_LABELS[decision.verdict]}",
         f"*Route:* {request.route or '-'}",
@@ -96,7 +83,7 @@ def finance_blocks(
 def status_blocks(request: BudgetRequest, approval: Approval | None) -> list[Block]:
     text = (
         f"*{request.ref}* · {slack_escape(request.objective[:200])}\n"
-        f"{_form_line(request)} · {VERDICT_LABELS.get(request.verdict, request.verdict)} · "
+        f"{request.form.amount_text()} · {VERDICT_LABELS.get(request.verdict, request.verdict)} · "
         f"{STATUS_LABELS.get(request.status, request.status)}"
     )
     if approval is not None:
@@ -109,7 +96,7 @@ def list_blocks(requests: list[BudgetRequest]) -> list[Block]:
         return [section("You have no budget requests yet. Type `/capex` to file one.")]
     lines = [
         f"• *{r.ref}* {r.created_at:%Y-%m-%d} · {slack_escape(r.objective[:80])} · "
-        f"{_form_line(r)} · "
+        f"{r.form.amount_text()} · "
         f"{STATUS_LABELS.get(r.status, r.status)}"
         for r in requests
     ]

@@ -5,14 +5,12 @@ replicas) via ``CAPEXBOT_DATABASE_URL``. :meth:`Store.open` migrates the schema 
 """
 
 from bot.storage.db import make_engine, migrate
-from bot.storage.models import format_ref
 from bot.storage.repository import ConflictError, ConversationState, Store
 
 __all__ = [
     "ConflictError",
     "ConversationState",
     "Store",
-    "format_ref",
     "make_engine",
     "migrate",
 ]

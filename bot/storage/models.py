@@ -86,7 +86,7 @@ class DecisionRecord(Base):
     decision: Mapped[dict[str, Any]] = mapped_column()  # the whole Decision as JSON
 
 
-class BudgetRequest(Base):
+class RequestRow(Base):
     """A /capex budget request; ``status`` moves pending → approved/rejected (or recorded)."""
 
     __tablename__ = "requests"
@@ -108,16 +108,8 @@ class BudgetRequest(Base):
     finance_channel: Mapped[str | None] = mapped_column(String(64))
     finance_ts: Mapped[str | None] = mapped_column(String(32))
 
-    @property
-    def ref(self) -> str:
-        return format_ref(self.id)
 
-
-def format_ref(request_id: int) -> str:
-    return f"CX-{request_id:05d}"
-
-
-class Approval(Base):
+class ApprovalRow(Base):
     """The final word on a request; unique per request, so two clicks at once record one."""
 
     __tablename__ = "approvals"
@@ -129,7 +121,7 @@ class Approval(Base):
     decided_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
-class RequestEvent(Base):
+class RequestEventRow(Base):
     """A request's timeline: submitted, info_requested, approved, rejected."""
 
     __tablename__ = "request_events"

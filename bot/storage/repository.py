@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Engine, select, text, update
@@ -17,24 +17,26 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.core import Decision, Facts
+from bot.core.budget import Approval, ApprovalOutcome, BudgetForm, BudgetRequest, RequestEvent
 from bot.core.decision import NextQuestion
+from bot.errors import CapexbotError
 from bot.ops.context import request_id
 from bot.ops.metrics import DECISIONS
 from bot.storage.db import make_engine, migrate
 from bot.storage.models import (
-    Approval,
-    BudgetRequest,
+    ApprovalRow,
     Conversation,
     DecisionRecord,
     Feedback,
-    RequestEvent,
+    RequestEventRow,
+    RequestRow,
     utcnow,
 )
 
 log = logging.getLogger(__name__)
 
 
-class ConflictError(RuntimeError):
+class ConflictError(CapexbotError, RuntimeError):
     """Someone else changed the record first (another click, another replica)."""
 
 
@@ -155,22 +157,15 @@ class Store:
     # --- budget requests and approvals ------------------------------------------------------
 
     def create_request(
-        self,
-        *,
-        requester: str,
-        objective: str,
-        cost_center: str,
-        form: dict[str, Any],
-        decision_id: int,
-        decision: Decision,
+        self, *, requester: str, form: BudgetForm, decision_id: int, decision: Decision
     ) -> BudgetRequest:
         approval = decision.approval
         needs_finance = bool(approval and approval.finance_channel)
-        request = BudgetRequest(
+        request = RequestRow(
             requester=requester,
-            objective=objective,
-            cost_center=cost_center,
-            form=form,
+            objective=form.objective,
+            cost_center=form.cost_center,
+            form=form.model_dump(mode="json"),
             decision_id=decision_id,
             verdict=decision.verdict,
             route=approval.route if approval else None,
@@ -180,33 +175,32 @@ class Store:
         with self._tx() as session:
             session.add(request)
             session.flush()
-            session.add(RequestEvent(request_id=request.id, kind="submitted", user_id=requester))
-        return request
+            session.add(RequestEventRow(request_id=request.id, kind="submitted", user_id=requester))
+        return _request(request)
 
     def get_request(self, request_id: int) -> BudgetRequest | None:
         with self._session() as session:
-            return session.get(BudgetRequest, request_id)
+            row = session.get(RequestRow, request_id)
+            return _request(row) if row else None
 
-    def list_requests(self, requester: str, limit: int = 10) -> list[BudgetRequest]:
-        query = (
-            select(BudgetRequest)
-            .where(BudgetRequest.requester == requester)
-            .order_by(BudgetRequest.id.desc())
-            .limit(limit)
-        )
+    def list_requests(self, requester: str | None = None, limit: int = 10) -> list[BudgetRequest]:
+        """The latest requests, newest first: one requester's, or everyone's."""
+        query = select(RequestRow).order_by(RequestRow.id.desc()).limit(limit)
+        if requester is not None:
+            query = query.where(RequestRow.requester == requester)
         with self._session() as session:
-            return list(session.scalars(query))
+            return [_request(row) for row in session.scalars(query)]
 
     def set_finance_message(self, request_id: int, channel: str, ts: str) -> None:
         with self._tx() as session:
             session.execute(
-                update(BudgetRequest)
-                .where(BudgetRequest.id == request_id)
+                update(RequestRow)
+                .where(RequestRow.id == request_id)
                 .values(finance_channel=channel, finance_ts=ts, updated_at=utcnow())
             )
 
     def decide_request(
-        self, request_id: int, outcome: str, approver: str, note: str | None = None
+        self, request_id: int, outcome: ApprovalOutcome, approver: str, note: str | None = None
     ) -> Approval | None:
         """Record the approval or rejection; None when the request was already decided.
 
@@ -217,47 +211,59 @@ class Store:
             raise ValueError(f"unknown outcome {outcome!r}")
         try:
             with self._tx() as session:
-                approval = Approval(request_id=request_id, outcome=outcome, approver=approver)
+                approval = ApprovalRow(request_id=request_id, outcome=outcome, approver=approver)
                 session.add(approval)
                 session.flush()
                 session.add(
-                    RequestEvent(request_id=request_id, kind=outcome, user_id=approver, note=note)
+                    RequestEventRow(
+                        request_id=request_id, kind=outcome, user_id=approver, note=note
+                    )
                 )
                 session.execute(
-                    update(BudgetRequest)
-                    .where(BudgetRequest.id == request_id)
+                    update(RequestRow)
+                    .where(RequestRow.id == request_id)
                     .values(status=outcome, updated_at=utcnow())
                 )
         except IntegrityError:
             return None
-        return approval
+        return _approval(approval)
 
     def approval_for(self, request_id: int) -> Approval | None:
         with self._session() as session:
-            return session.scalar(select(Approval).where(Approval.request_id == request_id))
+            row = session.scalar(select(ApprovalRow).where(ApprovalRow.request_id == request_id))
+            return _approval(row) if row else None
 
     def request_info(self, request_id: int, user_id: str, note: str | None = None) -> None:
         """An approver asks the requester for more information (the request stays open)."""
         with self._tx() as session:
             session.add(
-                RequestEvent(
+                RequestEventRow(
                     request_id=request_id, kind="info_requested", user_id=user_id, note=note
                 )
             )
             session.execute(
-                update(BudgetRequest)
-                .where(BudgetRequest.id == request_id, BudgetRequest.status == "pending")
+                update(RequestRow)
+                .where(RequestRow.id == request_id, RequestRow.status == "pending")
                 .values(status="info_requested", updated_at=utcnow())
             )
 
     def timeline(self, request_id: int) -> list[RequestEvent]:
         query = (
-            select(RequestEvent)
-            .where(RequestEvent.request_id == request_id)
-            .order_by(RequestEvent.id)
+            select(RequestEventRow)
+            .where(RequestEventRow.request_id == request_id)
+            .order_by(RequestEventRow.id)
         )
         with self._session() as session:
-            return list(session.scalars(query))
+            return [
+                RequestEvent(
+                    request_id=row.request_id,
+                    kind=row.kind,
+                    user_id=row.user_id,
+                    at=_utc(row.at),
+                    note=row.note,
+                )
+                for row in session.scalars(query)
+            ]
 
     # --- feedback ---------------------------------------------------------------------------
 
@@ -341,9 +347,10 @@ class Store:
 
     def request_for_decision(self, decision_id: int) -> BudgetRequest | None:
         """The budget request a decision was filed with, if it was one."""
-        query = select(BudgetRequest).where(BudgetRequest.decision_id == decision_id)
+        query = select(RequestRow).where(RequestRow.decision_id == decision_id)
         with self._session() as session:
-            return session.scalar(query)
+            row = session.scalar(query)
+            return _request(row) if row else None
 
     def decisions_between(
         self, since: datetime | None = None, until: datetime | None = None
@@ -365,20 +372,53 @@ class Store:
         statuses: Collection[str] | None = None,
     ) -> list[BudgetRequest]:
         """Budget requests created in [``since``, ``until``) (UTC), oldest first."""
-        query = select(BudgetRequest).order_by(BudgetRequest.id)
+        query = select(RequestRow).order_by(RequestRow.id)
         if since is not None:
-            query = query.where(BudgetRequest.created_at >= since)
+            query = query.where(RequestRow.created_at >= since)
         if until is not None:
-            query = query.where(BudgetRequest.created_at < until)
+            query = query.where(RequestRow.created_at < until)
         if statuses is not None:
-            query = query.where(BudgetRequest.status.in_(list(statuses)))
+            query = query.where(RequestRow.status.in_(list(statuses)))
         with self._session() as session:
-            return list(session.scalars(query))
+            return [_request(row) for row in session.scalars(query)]
 
     def approvals_for(self, request_ids: Collection[int]) -> dict[int, Approval]:
         """The approval or rejection of each request that has one, by request id."""
         if not request_ids:
             return {}
-        query = select(Approval).where(Approval.request_id.in_(list(request_ids)))
+        query = select(ApprovalRow).where(ApprovalRow.request_id.in_(list(request_ids)))
         with self._session() as session:
-            return {approval.request_id: approval for approval in session.scalars(query)}
+            return {row.request_id: _approval(row) for row in session.scalars(query)}
+
+
+def _utc(moment: datetime) -> datetime:
+    """SQLite hands back naive datetimes (stored as UTC); PostgreSQL aware ones."""
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def _request(row: RequestRow) -> BudgetRequest:
+    return BudgetRequest(
+        id=row.id,
+        created_at=_utc(row.created_at),
+        updated_at=_utc(row.updated_at),
+        requester=row.requester,
+        objective=row.objective,
+        cost_center=row.cost_center,
+        form=BudgetForm.model_validate(row.form),
+        decision_id=row.decision_id,
+        verdict=row.verdict,
+        route=row.route,
+        needs_finance=row.needs_finance,
+        status=row.status,  # type: ignore[arg-type]  # the column holds only RequestStatus
+        finance_channel=row.finance_channel,
+        finance_ts=row.finance_ts,
+    )
+
+
+def _approval(row: ApprovalRow) -> Approval:
+    return Approval(
+        request_id=row.request_id,
+        outcome=row.outcome,  # type: ignore[arg-type]  # the column holds only ApprovalOutcome
+        approver=row.approver,
+        decided_at=_utc(row.decided_at),
+    )

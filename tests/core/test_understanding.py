@@ -337,3 +337,114 @@ def test_approval_counts_a_multi_year_commitment_at_its_total(policy) -> None:
     assert d.approval is not None
     assert d.approval.amount_base == Decimal("90000.00")
     assert d.approval.route == "controller"
+
+
+# --- words that name no cost, corrections, ownership said of the building ------------------
+
+
+@pytest.mark.parametrize("text", ["madrid", "marketing finally", "peut immobiliser", "pero"])
+def test_words_that_name_no_cost_get_no_class(policy, text: str) -> None:
+    classifier = classifier_for(policy)
+    assert classifier is not None
+    guess = classifier.classify(text)
+    assert guess.asset_type is None and not guess.confident
+
+
+def test_a_correction_names_no_new_cost(policy) -> None:
+    decision = ask(
+        "laptop for the new PM is $1,800... actually the quote says $6,800 for the config "
+        "she wants",
+        policy,
+    )
+    assert decision.verdict == "needs_review"
+    assert [line.asset_type for line in decision.line_items] == ["computer"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Das Dach unseres eigenen Lagers in Leipzig wird komplett erneuert, 240.000 €.",
+        "Rifacimento completo del tetto del capannone di proprietà a Brescia, 310.000 €.",
+        "Reemplazo del sistema eléctrico del edificio propio en Monterrey, MXN 3.8 millones.",
+    ],
+)
+def test_ownership_said_of_the_building_is_read(policy, text: str) -> None:
+    decision = ask(text, policy)
+    assert decision.facts.items[0].facts["ownership"].value == "owned"
+
+
+def test_a_bare_total_is_in_the_message_currency(policy) -> None:
+    decision = ask(
+        "Wir bestellen 25 elektrisch höhenverstellbare Schreibtische à 890 € fürs neue Team, "
+        "macht ca. 22k. Ist das Capex?",
+        policy,
+    )
+    assert decision.verdict == "opex"  # 890 € a desk: below the threshold per unit (§3.3)
+    assert not decision.facts.unread
+
+
+def test_an_unnamed_cost_after_a_priced_item_is_a_line_of_its_own(policy) -> None:
+    decision = ask(
+        "Our purchase of the Boise office building closes in May ($3.1M). Then movers $38k "
+        "to relocate us from the old office.",
+        policy,
+    )
+    amounts = sorted(line.amount.amount for line in decision.line_items if line.amount)
+    assert amounts == [Decimal(38000), Decimal(3_100_000)]
+    assert decision.verdict == "needs_review"
+    assert decision.line_items[0].treatment == "capex"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "SmartNet renewal for our Cisco core switches, 3 years paid upfront, $54k",
+        "renewing Dell ProSupport Plus on our 12 GPU servers, 3 yrs, $84k upfront",
+    ],
+)
+def test_a_support_plan_renewed_on_owned_equipment_is_not_the_equipment(policy, text) -> None:
+    decision = ask(text, policy)
+    assert decision.verdict == "opex"
+    assert [line.asset_type for line in decision.line_items] == ["support_contract"]
+
+
+def test_a_reusable_stand_bought_for_years_of_shows_is_equipment(policy) -> None:
+    decision = ask(
+        "we're buying a modular exhibition stand we'll reuse at ~10 shows over the next 3 yrs. "
+        "$27,500 from Nimlok.",
+        policy,
+    )
+    assert decision.verdict == "capex"  # §14.4: owned, reusable, over 12 months
+    assert decision.line_items[0].useful_life_months == 36
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "getting 4 h200 boxes from Korrin, ~$300k each. still deciding if we buy outright or "
+        "take their 3yr rental",
+        "our Boise building (owned) needs ~$27k of HVAC work. no detail yet whether it's a full "
+        "system swap or just fixing the existing units",
+        "Die GmbH will ein Grundstück in Leipzig kaufen, 2,4 Mio. €. Was wir damit machen ist "
+        "noch offen.",
+    ],
+)
+def test_a_fact_said_to_be_undecided_gets_no_confident_verdict(policy, text: str) -> None:
+    decision = ask(text, policy)
+    assert decision.verdict == "needs_review"
+    assert any("not decided" in u.why for u in decision.facts.unread)
+
+
+def test_hours_at_a_rate_after_an_abbreviation_are_counted(policy) -> None:
+    found = find_amounts("Seitdem 1.450 Std. Programmierung/Integration/Test à 78 €.", "USD")
+    assert [f.money.amount for f in found] == [Decimal(113100)]
+
+
+def test_salaries_named_beside_a_build_past_gate_2_are_asked_about(policy) -> None:
+    decision = ask(
+        "internal routing tool: Gate 2 approved in March, since then $140k of salaries for the "
+        "engineers building it",
+        policy,
+    )
+    assert decision.verdict == "needs_review"
+    assert any(rule.id == "SALARIES-ON-A-BUILD" for rule in decision.rules_fired)

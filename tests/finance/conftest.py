@@ -17,10 +17,10 @@ import pytest
 from sqlalchemy import event
 
 from bot.core import Decision, Policy, Request, decide
+from bot.core.budget import FORECAST_CASES, BudgetForm, BudgetRequest
 from bot.core.decision import Citation
-from bot.slack.intake import IntakeForm
 from bot.storage import Store
-from bot.storage.models import Approval, BudgetRequest, DecisionRecord, RequestEvent
+from bot.storage.models import ApprovalRow, DecisionRecord, RequestEventRow, RequestRow
 
 # A real passage of knowledge/capitalization-policy.md §5.1, as retrieval would cite it.
 CITATION = Citation(
@@ -52,7 +52,7 @@ class Clock:
 @pytest.fixture
 def clock() -> Iterator[Clock]:
     clock = Clock()
-    models = (DecisionRecord, BudgetRequest, Approval, RequestEvent)
+    models = (DecisionRecord, RequestRow, ApprovalRow, RequestEventRow)
     for model in models:
         event.listen(model, "before_insert", clock._stamp)
     yield clock
@@ -71,18 +71,20 @@ def form(
     currency: str = "USD",
     cost_center: str = "CC-410 Platform",
     forecast: tuple[int | None, int | None, int | None] = (None, None, None),
-) -> IntakeForm:
-    cases = dict(zip(("conservative", "expected", "accelerated"), forecast, strict=True))
-    return IntakeForm(
-        objective=objective,
-        phase=phase,  # type: ignore[arg-type]
-        environment=environment,  # type: ignore[arg-type]
-        asset_type=asset_type,
-        useful_life_years=Decimal(life_years),
-        amount=Decimal(amount),
-        currency=currency,
-        cost_center=cost_center,
-        forecast={k: None if v is None else Decimal(v) for k, v in cases.items()},
+) -> BudgetForm:
+    cases = dict(zip(FORECAST_CASES, forecast, strict=True))
+    return BudgetForm.model_validate(
+        {
+            "objective": objective,
+            "phase": phase,
+            "environment": environment,
+            "asset_type": asset_type,
+            "useful_life_years": Decimal(life_years),
+            "amount": Decimal(amount),
+            "currency": currency,
+            "cost_center": cost_center,
+            "forecast": {k: None if v is None else Decimal(v) for k, v in cases.items()},
+        }
     )
 
 
@@ -102,7 +104,7 @@ class Filer:
 
     def request(
         self,
-        intake: IntakeForm,
+        intake: BudgetForm,
         requester: str = "UREQ",
         *,
         outcome: str | None = None,
@@ -119,15 +121,10 @@ class Filer:
             user_id=requester,
             channel="CFORM",
             input_text=intake.objective,
-            input=intake.stored(),
+            input=intake.model_dump(mode="json"),
         )
         request = self.store.create_request(
-            requester=requester,
-            objective=intake.objective,
-            cost_center=intake.cost_center,
-            form=intake.stored(),
-            decision_id=decision_id,
-            decision=decision,
+            requester=requester, form=intake, decision_id=decision_id, decision=decision
         )
         if outcome == "info":
             self.store.request_info(request.id, approver, "Which cluster?")

@@ -99,10 +99,16 @@ def test_export_csv_all_views_to_files(run_db: Path) -> None:
     ]
 
 
-def test_export_csv_without_a_view_or_file_asks_for_one(run_db: Path) -> None:
+def test_export_works_with_its_own_defaults(run_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(run_db)
     result = runner.invoke(app, ["export"])
-    assert result.exit_code == 2
-    assert "pick --view" in result.output
+    assert result.exit_code == 0, result.output
+    written = sorted(p.name for p in run_db.glob("capexbot-export-*.csv"))
+    assert written == [
+        "capexbot-export-asset-register.csv",
+        "capexbot-export-decisions.csv",
+        "capexbot-export-requests.csv",
+    ]
 
 
 def test_export_xlsx(run_db: Path) -> None:

@@ -6,6 +6,7 @@ from datetime import date
 from decimal import Decimal
 
 from bot.core import Policy, Request, decide
+from bot.core.budget import Forecast
 from bot.finance.forecast import forecast_costs
 from bot.finance.impact import impact_lines, line_schedules, with_budget_impact
 
@@ -44,9 +45,7 @@ def test_forecast_cases_split_like_the_decision(policy: Policy) -> None:
         policy,
     )
     with_budget_impact(decision, date(2026, 1, 1), fiscal_start=1)
-    costs = forecast_costs(
-        {"conservative": "30000", "expected": 60000, "accelerated": None}, decision
-    )
+    costs = forecast_costs(Forecast(conservative=Decimal(30000), expected=Decimal(60000)), decision)
     assert [c.case for c in costs] == ["conservative", "expected"]
     expected = costs[1]
     # 48k CapEx and 12k OpEx: 80 % / 20 % of every case.
@@ -63,5 +62,5 @@ def test_forecast_cases_split_like_the_decision(policy: Policy) -> None:
 def test_forecast_of_an_undecided_request_is_left_for_review(policy: Policy) -> None:
     decision = decide(Request(text="GPUs for the new cluster, $80k"), policy)
     assert decision.verdict == "needs_review"
-    (case,) = forecast_costs({"expected": "80000"}, decision)
+    (case,) = forecast_costs(Forecast(expected=Decimal(80000)), decision)
     assert case.review == Decimal(80000) and case.capex == 0 and case.year_one_pnl is None

@@ -117,3 +117,24 @@ def test_concurrent_first_uses_build_the_index_once(tmp_path: Path) -> None:
         reports = list(pool.map(lambda _: ingest(knowledge, data), range(2)))
     assert sorted(r.embedded for r in reports) == [0, 4]
     assert _sources_in_chroma(data) == {"alpha.md": 2, "beta.md": 1, "gamma.txt": 1}
+
+
+def test_section_titles_are_embedded_and_a_lost_title_file_is_reported(
+    tmp_path: Path,
+) -> None:
+    import json
+
+    from bot.retrieval.search import KnowledgeIndexUnusable
+    from bot.retrieval.store import Paths
+
+    knowledge, data = _write(tmp_path / "knowledge", DOCS), tmp_path / "data"
+    ingest(knowledge, data)
+    paths = Paths(data)
+    titles = json.loads(paths.heading_texts.read_text(encoding="utf-8"))
+    vectors = np.load(paths.heading_vectors)
+    assert len(titles) == len(set(titles)) == vectors.shape[0] and vectors.shape[1] == 384
+    assert "1. Cloud" not in titles and "Cloud" in titles  # the title without its number
+
+    paths.heading_texts.unlink()
+    with pytest.raises(KnowledgeIndexUnusable, match="ingest --rebuild"):
+        open_knowledge(knowledge, data, build=False)

@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from bot.storage.testing import postgres_unavailable
+from tests.support.databases import postgres_unavailable
 from tests.support.fixtures import ROOT
 
 pytestmark = [pytest.mark.replicas, pytest.mark.postgres]

@@ -23,9 +23,9 @@ from sqlalchemy import create_engine, text
 
 from bot.retrieval.ingest import ingest
 from bot.storage import Store
-from bot.storage.testing import postgres_unavailable, scratch_postgres
 from bot.storage.work import WorkItems
 from tests.support.chroma import ChromaUnavailable, chroma_server
+from tests.support.databases import postgres_unavailable, scratch_postgres
 from tests.support.fixtures import KNOWLEDGE, example_index
 from tests.support.replicas import BOT_TOKEN, Replica, replica_env, start_replica
 

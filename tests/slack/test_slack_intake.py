@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from concurrent.futures import ThreadPoolExecutor
+from decimal import Decimal
 from typing import Any
 
 from fake_slack import FakeSlack
@@ -88,7 +89,7 @@ def test_a_request_above_the_threshold_goes_to_finance(bot: Running, slack: Fake
     [request] = bot.store.list_requests("UREQ1")
     assert request.status == "pending" and request.verdict == "capex"
     assert request.finance_channel == FINANCE and request.finance_ts
-    assert request.form["forecast"]["expected"] == "120000"
+    assert request.form.forecast.expected == Decimal(120000)
 
 
 def test_a_small_request_is_recorded_without_finance(bot: Running, slack: FakeSlack) -> None:
@@ -99,11 +100,11 @@ def test_a_small_request_is_recorded_without_finance(bot: Running, slack: FakeSl
     assert [p.params["channel"] for p in slack.of("chat.postMessage")] == ["UREQ1"]
 
 
-def _filed(bot: Running, slack: FakeSlack) -> tuple[int, str]:
-    submit(bot, slack, form())
+def _filed(bot: Running, slack: FakeSlack, user: str = "UREQ1") -> tuple[int, str]:
+    submit(bot, slack, form(), user=user)
     slack.wait_for("chat.postMessage", 2)
     slack.wait_for("views.publish")
-    [request] = bot.store.list_requests("UREQ1")
+    [request] = bot.store.list_requests(user)
     slack.reset()
     return request.id, request.finance_ts or ""
 
@@ -115,6 +116,17 @@ def test_only_approvers_can_approve(bot: Running, slack: FakeSlack) -> None:
     )
     [refusal] = slack.wait_for("chat.postEphemeral")
     assert refusal.params["user"] == "UINTRUDER" and "Only the approvers" in refusal.params["text"]
+    assert bot.store.approval_for(request_id) is None
+    assert slack.of("chat.update") == []
+
+
+def test_an_approver_cannot_approve_their_own_request(bot: Running, slack: FakeSlack) -> None:
+    request_id, ts = _filed(bot, slack, user=APPROVER)
+    bot.sender.click(
+        "approve_request", str(request_id), user=APPROVER, channel=FINANCE, message_ts=ts
+    )
+    [refusal] = slack.wait_for("chat.postEphemeral")
+    assert refusal.params["user"] == APPROVER and "yourself" in refusal.params["text"]
     assert bot.store.approval_for(request_id) is None
     assert slack.of("chat.update") == []
 

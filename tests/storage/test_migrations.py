@@ -4,6 +4,7 @@ data in it, upgrades without losing any (and downgrades again). SQLite and Postg
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from decimal import Decimal
 
 import pytest
 from sqlalchemy import Engine, MetaData, inspect, text
@@ -13,6 +14,18 @@ from bot.service import Assistant
 from bot.storage import Store, make_engine, migrate
 from bot.storage.work import WorkItems
 
+#: A form as release 0001 stored it (the /capex model dumped as JSON), read back typed now.
+PREVIOUS_FORM = {
+    "objective": "GPU server",
+    "phase": "production",
+    "environment": "on_prem",
+    "asset_type": "gpu_server",
+    "useful_life_years": "5",
+    "amount": "40000",
+    "currency": "USD",
+    "cost_center": "CC-1",
+    "forecast": {"conservative": None, "expected": None, "accelerated": None},
+}
 AT = datetime(2025, 3, 1, 9, 30, tzinfo=UTC)
 DECISION = {
     "kind": "decision",
@@ -61,7 +74,7 @@ def previous_release_with_data(engine: Engine) -> None:
                 "requester": "UOLD",
                 "objective": "GPU server",
                 "cost_center": "CC-1",
-                "form": {"amount": "40000", "currency": "USD"},
+                "form": PREVIOUS_FORM,
                 "decision_id": decision_id,
                 "verdict": "capex",
                 "route": "finance",
@@ -151,7 +164,8 @@ def test_the_previous_release_upgrades_with_its_data(
     record = store.get_decision(1)
     assert record is not None and record.verdict == "capex" and record.request_id is None
     request = store.get_request(1)
-    assert request is not None and request.status == "approved" and request.form["amount"]
+    assert request is not None and request.status == "approved"
+    assert request.form.amount == Decimal(40000) and request.form.forecast.expected is None
     approval = store.approval_for(1)
     assert approval is not None and approval.approver == "UAPP"
     assert [e.kind for e in store.timeline(1)] == ["submitted", "approved"]

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
+from decimal import Decimal
 
 import pytest
 from sqlalchemy import inspect, text
 from sqlalchemy.exc import DBAPIError
 
 from bot.core import Request
+from bot.core.budget import BudgetForm, format_ref
+from bot.core.facts import Environment, Phase
 from bot.service import Assistant
-from bot.storage import Store, format_ref
+from bot.storage import Store
 
 
 def _decision(assistant: Assistant, text_: str = "a $80,000 GPU server for production, 5 years"):
@@ -72,19 +75,28 @@ def test_the_audit_trail_is_append_only(store: Store, assistant: Assistant, stat
     assert store.decisions()[0].verdict == "capex"
 
 
+def _form(objective: str, amount: int) -> BudgetForm:
+    return BudgetForm(
+        objective=objective,
+        phase=Phase.PRODUCTION,
+        environment=Environment.ON_PREM,
+        asset_type="gpu_server",
+        useful_life_years=Decimal(5),
+        amount=Decimal(amount),
+        currency="USD",
+        cost_center="CC-100",
+    )
+
+
 def test_a_request_gets_an_id_a_status_and_a_timeline(store: Store, assistant: Assistant) -> None:
     decision = _decision(assistant)
     decision_id = store.record_decision(decision, surface="form", user_id="U1")
     request = store.create_request(
-        requester="U1",
-        objective="GPU server",
-        cost_center="CC-100",
-        form={"amount": "80000"},
-        decision_id=decision_id,
-        decision=decision,
+        requester="U1", form=_form("GPU server", 80000), decision_id=decision_id, decision=decision
     )
     assert request.ref == format_ref(request.id) and request.ref.startswith("CX-")
     assert request.status == "pending" and request.needs_finance  # 80k is above the controller line
+    assert store.get_request(request.id).form == request.form  # stored and read back typed
     assert [r.id for r in store.list_requests("U1")] == [request.id]
     assert store.list_requests("U2") == []
     store.request_info(request.id, "UAPP", "which rack?")
@@ -96,12 +108,7 @@ def test_two_approvals_at_once_record_one(store: Store, assistant: Assistant) ->
     decision = _decision(assistant)
     decision_id = store.record_decision(decision, surface="form", user_id="U1")
     request = store.create_request(
-        requester="U1",
-        objective="x",
-        cost_center="CC",
-        form={},
-        decision_id=decision_id,
-        decision=decision,
+        requester="U1", form=_form("x", 80000), decision_id=decision_id, decision=decision
     )
     clicks = [("approved", "UA"), ("rejected", "UB")] * 4
     with ThreadPoolExecutor(8) as pool:

@@ -12,7 +12,7 @@ from collections import Counter, defaultdict
 
 import pytest
 
-from bot.storage.testing import postgres_base_url
+from tests.support.databases import postgres_base_url
 
 BACKENDS = {
     "postgres": f"PostgreSQL ({postgres_base_url().split('@')[-1]})",

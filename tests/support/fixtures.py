@@ -28,7 +28,7 @@ from bot.slack.durable import Ledger
 from bot.slack.recovery import Recovery
 from bot.slack.server import http_server
 from bot.storage import Store
-from bot.storage.testing import postgres_unavailable, scratch_postgres
+from tests.support.databases import postgres_unavailable, scratch_postgres
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 KNOWLEDGE = ROOT / "knowledge"

@@ -1,0 +1,35 @@
+"""Every use case, built once over one assistant and one store (the surfaces' wiring)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.app.access import Access
+from bot.app.budget_requests import BudgetRequests
+from bot.app.outputs import Outputs
+from bot.app.questions import Questions
+from bot.config import Config
+from bot.conversation import ConversationService
+from bot.service import Assistant
+from bot.storage import Store
+
+
+@dataclass(frozen=True)
+class Services:
+    access: Access
+    questions: Questions
+    requests: BudgetRequests
+    checklists: ConversationService
+    outputs: Outputs
+
+    @classmethod
+    def build(cls, config: Config, assistant: Assistant, store: Store) -> Services:
+        access = Access(config.approvers)
+        questions = Questions(assistant, store)
+        return cls(
+            access=access,
+            questions=questions,
+            requests=BudgetRequests(questions, store, access),
+            checklists=ConversationService(assistant, store),
+            outputs=Outputs(store, access, assistant.policy, config),
+        )

@@ -1,0 +1,135 @@
+"""Put the best section first: a linear scorer over evidence about each candidate section.
+
+Fusion (semantic and keyword by reciprocal rank) finds the right section among the first few;
+which one comes first is decided here, from features a reader of a policy would weigh:
+
+- how close the query is to the passage (cosine) and how well its words match (BM25), each
+  relative to the best candidate, and the fused rank;
+- whether the query says what the section's **title** says, in meaning (the title's own
+  vector) and in words (shared word stems with the title and with its heading path);
+- the query naming the section's number;
+- **structure**: an FAQ answer (a section that names a section of another document) is a
+  summary, the section it names rules; a section that other candidates' answers point to gains
+  their evidence; a parent section is more general than its subsections, and a deeper number
+  is more specific.
+
+The weights are not set by hand: ``tools/fit_ranking.py`` fits them (pairwise logistic
+regression: the expected section against every other candidate of the same query) on the
+development query sets and writes ``ranking.json``. Scoring costs a few dot products per
+candidate, so it runs on every hybrid search.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from bot.retrieval.chunking import Chunk
+from bot.retrieval.keyword import tokens
+
+if TYPE_CHECKING:
+    import numpy as np
+
+WEIGHTS = Path(__file__).with_name("ranking.json")
+FEATURES = (
+    "semantic",
+    "keyword",
+    "fused",
+    "title_meaning",
+    "title_words",
+    "path_words",
+    "number_named",
+    "faq_answer",
+    "pointed_to",
+    "parent",
+    "depth",
+)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A section as search found it: its best chunk and the raw evidence about it."""
+
+    chunk: Chunk
+    position: int  # of the best chunk in the chunk table
+    semantic: float | None  # best cosine of the section's chunks, if semantic search found one
+    keyword: float  # best BM25 score of the section's chunks (0 if none)
+    fused_rank: int  # 1-based rank of the section after fusion
+
+
+def features(
+    query: str,
+    candidates: list[Candidate],
+    title_similarity: np.ndarray,
+    parents: frozenset[str],
+) -> np.ndarray:
+    """One row of :data:`FEATURES` per candidate. ``title_similarity[i]`` is the cosine between
+    the query and candidate i's title; ``parents`` are section numbers that have subsections."""
+    import numpy as np
+
+    words = _words(query)
+    cosines = [c.semantic for c in candidates if c.semantic is not None]
+    top_cosine, floor = (max(cosines), min(cosines)) if cosines else (0.0, 0.0)
+    top_keyword = max((c.keyword for c in candidates), default=0.0) or 1.0
+    top_title = float(title_similarity.max()) if len(title_similarity) else 0.0
+    pointed: dict[str, float] = {}
+    for c in candidates:
+        if _answers_elsewhere(c.chunk):
+            for number in c.chunk.refers:
+                pointed[number] = max(pointed.get(number, 0.0), 1.0 / c.fused_rank)
+    rows = []
+    for c, similarity in zip(candidates, title_similarity, strict=True):
+        title_words = _words(c.chunk.path[-1])
+        path_words = _words(" ".join(c.chunk.path[1:]))
+        number = c.chunk.number
+        rows.append(
+            [
+                (c.semantic if c.semantic is not None else floor - 0.05) - top_cosine,
+                c.keyword / top_keyword,
+                1.0 / c.fused_rank,
+                float(similarity) - top_title,
+                len(words & title_words) / len(words) if words else 0.0,
+                len(words & path_words) / len(words) if words else 0.0,
+                float(_names(query, number)),
+                float(_answers_elsewhere(c.chunk)),
+                pointed.get(number, 0.0) if number else 0.0,
+                float(number in parents),
+                float(number.count(".") + 1 if number else 0),
+            ]
+        )
+    return np.array(rows, dtype=np.float32).reshape(-1, len(FEATURES))
+
+
+@functools.lru_cache(maxsize=4096)
+def _words(text: str) -> frozenset[str]:
+    return frozenset(tokens(text))
+
+
+def _names(query: str, number: str) -> bool:
+    """The query names section ``number``: "§4.2", "section 7", or a dotted "4.2" alone."""
+    if not number:
+        return False
+    escaped = re.escape(number)
+    named = rf"(?:§\s*|\bsection\s+){escaped}(?![\d])"
+    dotted = rf"(?<![\d.,$€£]){escaped}(?![\d%]|\.\d)" if "." in number else None
+    return bool(
+        re.search(named, query, re.IGNORECASE) or (dotted and re.search(dotted, query))
+    )
+
+
+def _answers_elsewhere(chunk: Chunk) -> bool:
+    """An FAQ-style answer: its text names sections, and its own heading has no number."""
+    return bool(chunk.refers) and not chunk.number
+
+
+@functools.cache
+def weights() -> np.ndarray:
+    """The fitted weights, in :data:`FEATURES` order."""
+    import numpy as np
+
+    data = json.loads(WEIGHTS.read_text(encoding="utf-8"))
+    return np.array([data["weights"][name] for name in FEATURES], dtype=np.float32)

@@ -1,0 +1,27 @@
+"""The use cases on a real store (SQLite, and PostgreSQL when a server answers), no Slack."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.app.services import Services
+from bot.config import Config
+from bot.service import Assistant
+from bot.storage import Store
+
+APPROVER = "UFIN"
+SECOND_APPROVER = "UCTRL"
+
+
+@pytest.fixture(scope="session")
+def assistant(tmp_path_factory: pytest.TempPathFactory) -> Assistant:
+    """One assistant for the session, with its own knowledge index, built here."""
+    assistant = Assistant(Config(data_dir=tmp_path_factory.mktemp("knowledge-index")))
+    assert assistant.knowledge.version
+    return assistant
+
+
+@pytest.fixture
+def services(assistant: Assistant, store: Store) -> Services:
+    config = Config(approvers=[APPROVER, SECOND_APPROVER])
+    return Services.build(config, assistant, store)

@@ -1,0 +1,142 @@
+"""Filing and deciding budget requests through the application layer: the authorization
+checks hold whatever the surface, and the store gives back typed records."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from bot.app.access import NOT_AN_APPROVER
+from bot.app.questions import Where
+from bot.app.services import Services
+from bot.core import Policy
+from bot.core.budget import BudgetForm, phase_labels
+from bot.errors import AlreadyDecided, CapexbotError, NotAllowed, NotFound
+
+from .conftest import APPROVER, SECOND_APPROVER
+
+
+def _form(amount: str = "120000", **changes: object) -> dict[str, object]:
+    return {
+        "objective": "Four GPU servers for the production inference cluster",
+        "phase": "production",
+        "environment": "on_prem",
+        "asset_type": "gpu_server",
+        "useful_life_years": "5",
+        "amount": amount,
+        "currency": "USD",
+        "cost_center": "CC-410",
+        "forecast": {"conservative": "100000", "expected": "120000", "accelerated": None},
+        **changes,
+    }
+
+
+def _valid(policy: Policy, **changes: object) -> BudgetForm:
+    form = BudgetForm.read(_form(**changes), policy)  # type: ignore[arg-type]
+    assert isinstance(form, BudgetForm), form
+    return form
+
+
+def test_the_form_checks_ranges_choices_and_the_forecast_order(policy: Policy) -> None:
+    problems = BudgetForm.read(
+        _form(
+            amount="-5",
+            currency="XYZ",
+            cost_center=" ",
+            useful_life_years="101",
+            forecast={"conservative": "9", "expected": "5"},
+        ),
+        policy,
+    )
+    assert isinstance(problems, dict)
+    assert set(problems) == {
+        "amount",
+        "currency",
+        "cost_center",
+        "useful_life_years",
+        "accelerated",
+    }
+    assert problems["accelerated"].startswith("The cases should rise")
+    assert _valid(policy, amount="96,000").amount == Decimal(96000)
+
+
+def test_phase_labels_come_from_the_checklist(policy: Policy) -> None:
+    question = policy.question_for("phase")
+    assert question is not None
+    assert list(phase_labels(policy).values()) == [o.label for o in question.options]
+
+
+def test_a_filed_request_is_recorded_typed_and_routed(services: Services, policy: Policy) -> None:
+    filed = services.requests.file(_valid(policy), "UREQ", channel="C1")
+    request = filed.request
+    assert request.ref == "CX-00001" and request.status == "pending" and request.needs_finance
+    assert filed.decision.verdict == "capex" and filed.decision.citations
+    shown = services.requests.show(request.id)
+    assert shown.request.form == request.form
+    assert shown.request.form.forecast.expected == Decimal(120000)
+    assert [e.kind for e in shown.events] == ["submitted"]
+    assert [r.ref for r in services.requests.mine("UREQ")] == ["CX-00001"]
+
+
+def test_only_approvers_decide_and_never_on_their_own_request(
+    services: Services, policy: Policy
+) -> None:
+    mine = services.requests.file(_valid(policy), APPROVER).request
+    with pytest.raises(NotAllowed, match=NOT_AN_APPROVER):
+        services.requests.decide(mine.id, "UREQ", "approve")
+    with pytest.raises(NotAllowed, match="yourself"):
+        services.requests.decide(mine.id, APPROVER, "approve")
+    with pytest.raises(NotAllowed, match="yourself"):
+        services.requests.decide(mine.id, APPROVER, "info")
+    assert services.requests.show(mine.id).approval is None
+    done = services.requests.decide(mine.id, SECOND_APPROVER, "approve", "fits the plan")
+    assert done.approval is not None and done.approval.approver == SECOND_APPROVER
+    assert done.request.status == "approved"
+
+
+def test_a_decided_request_stays_decided(services: Services, policy: Policy) -> None:
+    request = services.requests.file(_valid(policy), "UREQ").request
+    services.requests.decide(request.id, APPROVER, "info", "which rack?")
+    assert services.requests.show(request.id).request.status == "info_requested"
+    services.requests.decide(request.id, APPROVER, "reject")
+    with pytest.raises(AlreadyDecided, match="already rejected by UFIN"):
+        services.requests.decide(request.id, SECOND_APPROVER, "approve")
+    kinds = [e.kind for e in services.requests.show(request.id).events]
+    assert kinds == ["submitted", "info_requested", "rejected"]
+
+
+def test_status_is_for_the_requester_and_approvers(services: Services, policy: Policy) -> None:
+    request = services.requests.file(_valid(policy), "UREQ").request
+    assert services.requests.status_for(request.id, "UREQ").request.id == request.id
+    assert services.requests.status_for(request.id, APPROVER).request.id == request.id
+    with pytest.raises(NotAllowed):
+        services.requests.status_for(request.id, "UOTHER")
+    with pytest.raises(NotFound):
+        services.requests.show(999)
+
+
+def test_every_refusal_shares_one_root(services: Services) -> None:
+    with pytest.raises(CapexbotError):
+        services.requests.decide(1, "UNOBODY", "approve")
+
+
+def test_a_question_is_answered_cited_and_recorded(services: Services) -> None:
+    where = Where("UASK", "mention", "C1", "1.0")
+    answer = services.questions.ask("a $40k GPU server for production inference", where)
+    assert answer is not None and answer.decision.verdict == "capex"
+    record = services.questions.store.get_decision(answer.decision_id)
+    assert record is not None and (record.surface, record.user_id) == ("mention", "UASK")
+    assert record.citations
+    assert services.questions.ask("what's for lunch?", where, spending_only=True) is None
+
+
+def test_someone_elses_checklist_is_refused(services: Services) -> None:
+    mine = Where("UOWNER", "dm", "D1")
+    turn = services.checklists.message("k", mine, "we want to buy a GPU server")
+    assert turn.decision is not None
+    other = Where("UOTHER", "button", "D1")
+    assert services.checklists.start_over("k", other).refused
+    assert services.checklists.cancel("k", other).refused
+    assert services.checklists.pending("k") is not None
+    assert services.checklists.cancel("k", mine).status == "cancelled"
