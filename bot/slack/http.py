@@ -121,12 +121,11 @@ class HttpServer:
         if self._stopped:
             return
         self._stopped = True
-        trigger = self._server.trigger
-        trigger.pull_trigger(lambda: wasyncore.dispatcher.close(self._server))
+        self._in_loop(lambda: wasyncore.dispatcher.close(self._server))
         deadline = time.monotonic() + grace
         while self._busy() and time.monotonic() < deadline:
             time.sleep(0.05)
-        trigger.pull_trigger(lambda: wasyncore.close_all(self._map))
+        self._in_loop(lambda: wasyncore.close_all(self._map))
         self._server.task_dispatcher.shutdown(cancel_pending=True, timeout=grace)
         deadline = time.monotonic() + grace
         while self._map and time.monotonic() < deadline:
@@ -136,6 +135,12 @@ class HttpServer:
         """Close what is still open (the loop closes everything itself on ``shutdown``)."""
         with suppress(OSError):
             wasyncore.close_all(self._map)
+
+    def _in_loop(self, step: Callable[[], object]) -> None:
+        """Run ``step`` in the event loop's thread (the loop owns its sockets). A trigger that
+        is closed already means the loop has closed everything: nothing is left to do."""
+        with suppress(OSError):
+            self._server.trigger.pull_trigger(step)
 
     def _busy(self) -> bool:
         """Whether a request is being answered or its answer is still being sent."""
