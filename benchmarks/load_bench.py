@@ -11,15 +11,22 @@ Every loop is bounded in count and time; all traffic stays on 127.0.0.1.
 
     .venv/bin/python benchmarks/load_bench.py [--replicas 2] [--rate 20] [--seconds 30]
         [--burst 300] [--duplicates 0.1] [--database-url URL] [--chroma-server]
+        [--baseline REV]
+
+``--baseline REV`` first runs the same load against replicas running the code of git revision
+REV (extracted to a scratch folder), then against this tree, and prints the ratios of the two.
 """
 
 from __future__ import annotations
 
 import argparse
+import io
 import itertools
 import shutil
 import statistics
+import subprocess
 import sys
+import tarfile
 import tempfile
 import threading
 import time
@@ -84,6 +91,10 @@ class Report:
     refused: int = 0
     seconds: dict[str, float] = field(default_factory=dict)
     answered_in: float = 0.0
+    #: `/capex`: seconds from the trigger (the command's send) to its views.open, and how many
+    #: came after Slack's 3 s, when the trigger had expired (the fake refuses those).
+    modal_seconds: list[float] = field(default_factory=list)
+    expired: int = 0
 
     @property
     def ok(self) -> bool:
@@ -228,6 +239,9 @@ def check(load: Load, store: Store, slack: FakeSlack) -> None:
         "unfinished": WorkItems(store.engine).backlog(),
     }
     report.lost = sum(report.missing.values())
+    opened = [c for c in slack.of("views.open") if c.trigger_age is not None]
+    report.modal_seconds = [c.trigger_age for c in opened if c.trigger_age is not None]
+    report.expired = sum(1 for c in opened if not c.ok)
     report.doubled = sum(
         count - 1
         for kind in ("mention", "form", "posted")
@@ -265,6 +279,10 @@ def print_report(report: Report, replicas: int, database: str) -> None:
         f"answers: {answered} decisions stored and {report.commands} forms opened; the last "
         f"{report.answered_in:.1f} s after the last ack "
         f"({answered / total:.1f} decisions/s overall)"
+    )
+    print(
+        f"/capex trigger to views.open: {percentiles(report.modal_seconds)}; "
+        f"{report.expired} after the trigger expired"
     )
     burst = [s for s in report.sent if s.phase == "burst" and s.kind in ("mention", "form")]
     if burst:
@@ -322,6 +340,7 @@ def run(
     database_url: str | None = None,
     chroma: bool = False,
     quiet: bool = False,
+    root: Path = ROOT,
 ) -> Report:
     with ExitStack() as stack:
         folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="capexbot-load-")))
@@ -332,7 +351,7 @@ def run(
         store = Store.open(url)
         stack.callback(store.close)
         env = replica_env(
-            slack.url, url, data, folder / "spool", CAPEXBOT_LOG_LEVEL="WARNING", **extra
+            slack.url, url, data, folder / "spool", root=root, CAPEXBOT_LOG_LEVEL="WARNING", **extra
         )
         running = []
         for i in range(replicas):
@@ -357,6 +376,49 @@ def run(
         return load.report
 
 
+def figures(report: Report) -> dict[str, float]:
+    """The headline figures of a run: ack percentiles by phase (ms), rates (per second)."""
+    found: dict[str, float] = {}
+    for phase in ("steady", "burst"):
+        ms = sorted(s.reply.seconds * 1000 for s in report.sent if s.phase == phase)
+        if len(ms) < 2:
+            continue
+        cuts = statistics.quantiles(ms, n=100, method="inclusive")
+        for p in (50, 95, 99):
+            found[f"{phase} ack p{p} (ms)"] = cuts[p - 1]
+        found[f"{phase} acks/s"] = len(ms) / report.seconds[phase]
+    burst = [s for s in report.sent if s.phase == "burst" and s.kind in ("mention", "form")]
+    if burst:
+        found["burst decisions/s"] = len(burst) / (report.seconds["burst"] + report.answered_in)
+    if len(report.modal_seconds) >= 2:
+        cuts = statistics.quantiles(report.modal_seconds, n=100, method="inclusive")
+        found["views.open p99 (ms)"] = cuts[98] * 1000
+    found["views.open expired"] = report.expired
+    return found
+
+
+@contextmanager
+def revision_tree(revision: str) -> Iterator[Path]:
+    """The files of git revision ``revision`` in a scratch folder."""
+    with tempfile.TemporaryDirectory(prefix="capexbot-baseline-") as folder:
+        archive = subprocess.run(
+            ["git", "-C", str(ROOT), "archive", revision], check=True, capture_output=True
+        )
+        with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
+            tar.extractall(folder, filter="data")
+        yield Path(folder)
+
+
+def compare(baseline: dict[str, float], current: dict[str, float], revision: str) -> None:
+    print(f"\n{'figure':<24}{'baseline ' + revision[:10]:>22}{'this tree':>14}{'ratio':>9}")
+    for name, before in baseline.items():
+        after = current.get(name)
+        if after is None:
+            continue
+        ratio = f"{after / before:8.2f}x" if before else "      —"
+        print(f"{name:<24}{before:>22.1f}{after:>14.1f}{ratio}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--replicas", type=int, default=2)
@@ -366,17 +428,28 @@ def main() -> None:
     parser.add_argument("--duplicates", type=float, default=0.1, help="share of events redelivered")
     parser.add_argument("--database-url", help="PostgreSQL URL (default: a scratch schema)")
     parser.add_argument("--chroma-server", action="store_true", help="vectors on `chroma run`")
+    parser.add_argument("--baseline", help="git revision to run first and compare with")
     args = parser.parse_args()
-    report = run(
-        replicas=max(1, min(args.replicas, 8)),
-        rate=max(0.5, min(args.rate, 500)),
-        seconds=max(1, min(args.seconds, MAX_SECONDS)),
-        burst_size=max(0, min(args.burst, MAX_REQUESTS)),
-        duplicates=max(0.0, min(args.duplicates, 1.0)),
-        database_url=args.database_url,
-        chroma=args.chroma_server,
-    )
-    raise SystemExit(0 if report.ok else 1)
+    options = {
+        "replicas": max(1, min(args.replicas, 8)),
+        "rate": max(0.5, min(args.rate, 500)),
+        "seconds": max(1, min(args.seconds, MAX_SECONDS)),
+        "burst_size": max(0, min(args.burst, MAX_REQUESTS)),
+        "duplicates": max(0.0, min(args.duplicates, 1.0)),
+        "database_url": args.database_url,
+        "chroma": args.chroma_server,
+    }
+    baseline = None
+    if args.baseline:
+        with revision_tree(args.baseline) as tree:
+            print(f"== baseline: {args.baseline}")
+            baseline = run(**options, root=tree)  # type: ignore[arg-type]
+        print("== this tree")
+    report = run(**options)  # type: ignore[arg-type]
+    if baseline is not None:
+        compare(figures(baseline), figures(report), args.baseline)
+    ok = report.ok and (baseline is None or baseline.ok)
+    raise SystemExit(0 if ok else 1)
 
 
 if __name__ == "__main__":

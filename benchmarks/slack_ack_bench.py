@@ -1,7 +1,7 @@
 """Acknowledgement latency and throughput of the Slack app in HTTP mode, over loopback.
 
-Runs the real app (Bolt behind the threaded WSGI server) against the tests' fake Slack Web
-API, sends signed requests the way Slack does, and prints:
+Runs the real app (Bolt behind waitress, the HTTP server of ``capexbot serve --http``) against
+the tests' fake Slack Web API, sends signed requests the way Slack does, and prints:
 
 * ack latency p50/p95/p99 for ``/capex`` (ack, then ``views.open`` in the background) and for
   ``app_mention`` events (ack, then the decision and ``chat.postMessage`` in the background);

@@ -139,7 +139,7 @@ def check(
     from bot.core.understanding import classifier_for
     from bot.retrieval.sections import cited_sections, missing_sections
 
-    config = config_for(rules_dir, knowledge_dir, data_dir)
+    config = config_for(rules_dir, knowledge_dir, data_dir, state=False)
     policy = _policy(config)
     typer.echo(
         f"OK: {config.rules_dir}: {len(policy.rules)} rules, "
@@ -174,7 +174,7 @@ def evaluate(
     data_dir: DataOption = None,
 ) -> None:
     """Score the engine on a labelled scenario set: accuracy, confusion, confident-wrong."""
-    policy = _policy(config_for(rules_dir, knowledge_dir, data_dir))
+    policy = _policy(config_for(rules_dir, knowledge_dir, data_dir, state=False))
     try:
         scenarios = load_scenarios(file)
     except (OSError, ScenarioFileError) as exc:

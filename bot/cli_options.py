@@ -12,6 +12,7 @@ from typing import Annotated
 import typer
 
 from bot.config import Config
+from bot.config_check import ConfigurationError, check_state, load_config
 
 RulesOption = Annotated[
     Path | None,
@@ -31,8 +32,23 @@ JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON.")]
 
 
 def config_for(
-    rules_dir: Path | None = None, knowledge_dir: Path | None = None, data_dir: Path | None = None
+    rules_dir: Path | None = None,
+    knowledge_dir: Path | None = None,
+    data_dir: Path | None = None,
+    *,
+    state: bool = True,
 ) -> Config:
-    """The configuration from the environment, with the folders given as options."""
+    """The configuration from the environment, with the folders given as options; or one line
+    per mistake (naming the variable and the fix) and exit code 2. ``state``: the command
+    writes state, so the data folder and the database must be usable."""
     given = {"rules_dir": rules_dir, "knowledge_dir": knowledge_dir, "data_dir": data_dir}
-    return Config().model_copy(update={name: path for name, path in given.items() if path})
+    try:
+        config = load_config().model_copy(
+            update={name: path for name, path in given.items() if path}
+        )
+        if state:
+            check_state(config)
+    except ConfigurationError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(2) from None
+    return config

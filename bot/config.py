@@ -61,6 +61,8 @@ class Config(BaseSettings):
     #: Logs: ``json`` (one object a line, with the request id) or ``text``; and the level.
     log_format: Literal["json", "text"] = "json"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    #: HTTP mode: seconds a connection may stay silent (mid-request or idle) before it is closed.
+    http_read_timeout: int = Field(default=30, ge=1)
 
     # Finance outputs: depreciation schedules, memos, the monthly digest.
     #: First month of straight-line depreciation: the decision's month (this_month), the month

@@ -11,11 +11,11 @@ from slack_bolt.request.internals import extract_team_id
 
 from bot.app.services import Services
 from bot.config import Config
-from bot.ops.context import ContextExecutor
 from bot.service import Assistant
 from bot.slack import actions, assistant_pane, commands, home, messages
 from bot.slack.deps import Deps
 from bot.slack.durable import Ledger
+from bot.slack.lanes import Lanes
 from bot.slack.webapi import web_client
 from bot.storage import Store
 
@@ -41,10 +41,11 @@ def build_app(
         token_verification_enabled=token_verification,
         # Acknowledge in the request's own thread: Bolt's default runs ack functions on the pool
         # the lazy work also uses, so under load an ack would queue behind slow answers. Every
-        # listener here only acknowledges; the work is in lazy functions on that pool, which
-        # carries the request id over from the ack.
+        # listener here only acknowledges; the work is in lazy functions on these pools (one
+        # lane for slash commands, whose modal must open within 3 s), which carry the request
+        # id over from the ack.
         process_before_response=True,
-        listener_executor=ContextExecutor(max_workers=WORKERS),
+        listener_executor=Lanes(WORKERS),
     )
     if ledger is None:
         ledger = Ledger(

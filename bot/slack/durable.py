@@ -24,12 +24,11 @@ from functools import wraps
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
-
 from bot.ops.context import current, request_id
 from bot.ops.metrics import ERRORS
 from bot.slack.failures import QUEUED, tell
 from bot.storage import Store
+from bot.storage.db import Schema, unavailable
 from bot.storage.models import utcnow
 from bot.storage.spool import Spool
 from bot.storage.work import WorkItems
@@ -49,11 +48,9 @@ class Start(Enum):
     QUEUED = "queued"  # the database is unreachable: the item waits for it
 
 
-def unavailable(exc: BaseException) -> bool:
-    """The database did not answer (as opposed to a bug or a refused statement)."""
-    if isinstance(exc, OperationalError | InterfaceError):
-        return True
-    return isinstance(exc, DBAPIError) and exc.connection_invalidated
+#: Top-level fields of a delivery that are not stored with it: the legacy verification token
+#: (a credential; the app checks signatures instead and never reads it).
+NOT_KEPT = frozenset({"token"})
 
 
 def work_key(body: Body) -> tuple[str, str] | None:
@@ -70,9 +67,18 @@ def work_key(body: Body) -> tuple[str, str] | None:
 
 class Ledger:
     def __init__(
-        self, store: Store, spool_dir: Path, *, lease: float = 15.0, recover_after: float = 5.0
+        self,
+        store: Store,
+        spool_dir: Path,
+        *,
+        lease: float = 15.0,
+        recover_after: float = 5.0,
+        schema: Schema | None = None,
     ) -> None:
+        """``schema``: one not migrated yet (the database was down at start); until the sweep
+        migrates it, deliveries wait in the spool."""
         self.work = WorkItems(store.engine, lease=lease)
+        self.schema = schema
         self.spool = Spool(spool_dir)
         self.recover_after = recover_after
         self._down_until = 0.0
@@ -89,7 +95,8 @@ class Ledger:
         if found is None:
             return
         key, kind = found
-        if time.monotonic() >= self._down_until:
+        body = {name: value for name, value in body.items() if name not in NOT_KEPT}
+        if self._schema_ready() and time.monotonic() >= self._down_until:
             try:
                 self.work.accept(key, kind, body, request_id())
                 return
@@ -115,6 +122,8 @@ class Ledger:
         scope = current()
         if scope is not None and scope.replaying == key:
             return Start.RUN, key  # the recovery sweep claimed it before replaying it
+        if not self._schema_ready():
+            return Start.QUEUED, key
         try:
             self._drain(key)
             return (Start.RUN if self.work.claim(key) else Start.SKIP), key
@@ -149,6 +158,8 @@ class Ledger:
     def flush(self) -> None:
         """Write down what waited for the database, keep this process's leases alive, and move
         spooled deliveries into the database. Raises while the database is unreachable."""
+        if self.schema is not None:
+            self.schema.migrate()
         with self._lock:
             unfinished, self._unfinished = self._unfinished, {}
             give_back, self._give_back = self._give_back, set()
@@ -167,6 +178,9 @@ class Ledger:
         self.work.renew()
         for entry in self.spool.entries():
             self._drain(str(entry["key"]), entry)
+
+    def _schema_ready(self) -> bool:
+        return self.schema is None or self.schema.ready
 
     def _drain(self, key: str, entry: dict[str, Any] | None = None) -> None:
         """Move a spooled delivery into the database (a no-op when it is not spooled here)."""

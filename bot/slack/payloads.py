@@ -33,9 +33,32 @@ def parse(raw: bytes, content_type: str | None) -> Body:
         raise Malformed("the body is not UTF-8 text") from exc
     except ValueError as exc:
         raise Malformed("the body is neither JSON nor form data Slack sends") from exc
+    except RecursionError as exc:  # the JSON parser recurses once per level of nesting
+        raise Malformed(f"the payload is nested more than {MAX_DEPTH} levels deep") from exc
     if not isinstance(body, dict):
         raise Malformed("the payload is not a JSON object")
+    if _deeper_than(body, MAX_DEPTH):
+        raise Malformed(f"the payload is nested more than {MAX_DEPTH} levels deep")
     return body
+
+
+#: Slack's payloads nest a dozen levels or so (a modal's state, rich text in a message); code
+#: that walks a payload recursively (Bolt, the JSON encoder) must never meet Python's limit.
+MAX_DEPTH = 64
+
+
+def _deeper_than(node: Any, limit: int) -> bool:
+    level: list[Any] = [node]
+    for _ in range(limit):
+        level = [
+            child
+            for item in level
+            for child in (item.values() if isinstance(item, dict) else item)
+            if isinstance(child, dict | list)
+        ]
+        if not level:
+            return False
+    return True
 
 
 def kind(body: Body) -> str:

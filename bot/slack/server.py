@@ -1,9 +1,10 @@
 """Serving: Socket Mode with an app token, else HTTP (``POST /slack/events``, ``GET /healthz``,
 ``GET /metrics``).
 
-The HTTP server is the standard library's WSGI server with one thread per request: Bolt
-acknowledges in the request thread and runs the lazy work on its own thread pool. Every
-request gets an id, carried into that work, its Web API calls and its audit records.
+The HTTP server is waitress (:mod:`bot.slack.http`): Bolt acknowledges in one of its worker
+threads and runs the lazy work on its own thread pool. Every request gets an id, carried into
+that work, its Web API calls and its audit records; every answer carries it, refusals and
+failures included, and every answer is counted and logged as one JSON line.
 """
 
 from __future__ import annotations
@@ -13,9 +14,7 @@ import logging
 import time
 from collections.abc import Callable, Iterable
 from http import HTTPStatus
-from socketserver import ThreadingMixIn
 from typing import Any
-from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 from slack_bolt import App
 from slack_bolt.adapter.socket_mode import SocketModeHandler
@@ -26,22 +25,11 @@ from slack_sdk.socket_mode.request import SocketModeRequest
 from bot.ops.context import serving
 from bot.ops.metrics import ACK_SECONDS, ERRORS, REQUESTS, exposition
 from bot.slack.guard import Guard
+from bot.slack.http import READ_TIMEOUT, HttpServer, WSGIApp
 from bot.slack.payloads import kind as payload_kind
 from bot.storage import Store
 
 log = logging.getLogger(__name__)
-
-WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
-
-
-class ThreadingWSGIServer(ThreadingMixIn, WSGIServer):
-    daemon_threads = True
-    request_queue_size = 128
-
-
-class QuietHandler(WSGIRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:
-        log.debug("%s " + format, self.address_string(), *args)
 
 
 def wsgi_app(app: App, store: Store | None = None, signing_secret: str | None = None) -> WSGIApp:
@@ -59,9 +47,7 @@ def wsgi_app(app: App, store: Store | None = None, signing_secret: str | None = 
             return [data]
         with serving() as scope:
             started = time.perf_counter()
-            verdict = guard.check(environ)
-            scope.kind = verdict.kind
-            status = verdict.status or 500
+            status = 500
 
             def respond(line: str, headers: list[tuple[str, str]], *exc: Any) -> Any:
                 nonlocal status
@@ -69,22 +55,29 @@ def wsgi_app(app: App, store: Store | None = None, signing_secret: str | None = 
                 return start_response(line, [*headers, ("X-Request-Id", scope.request_id)], *exc)
 
             try:
+                verdict = guard.check(environ)
+                scope.kind = verdict.kind
                 if verdict.status is not None:
                     return _reply(respond, verdict.status, verdict.reason, "text/plain")
-                return slack(environ, respond)  # type: ignore[arg-type]
+                return list(slack(environ, respond))  # type: ignore[arg-type]
+            except Exception:
+                # A defect, not the sender's fault: logged (as JSON, with the request id and
+                # the trace), counted, and answered without the trace.
+                log.exception("the request could not be served")
+                return _reply(respond, 500, "The app failed; see its logs.", "text/plain")
             finally:
                 seconds = time.perf_counter() - started
-                REQUESTS.labels(verdict.kind, str(status)).inc()
-                ACK_SECONDS.labels(verdict.kind).observe(seconds)
+                REQUESTS.labels(scope.kind, str(status)).inc()
+                ACK_SECONDS.labels(scope.kind).observe(seconds)
                 if status >= 500:
                     ERRORS.labels("request").inc()
                 log.info(
                     "%s %s acknowledged %d in %.1f ms",
-                    verdict.kind,
+                    scope.kind,
                     path,
                     status,
                     seconds * 1000,
-                    extra={"kind": verdict.kind, "status": status, "ms": round(seconds * 1000, 2)},
+                    extra={"kind": scope.kind, "status": status, "ms": round(seconds * 1000, 2)},
                 )
 
     return application
@@ -110,15 +103,11 @@ def http_server(
     *,
     store: Store | None = None,
     signing_secret: str | None = None,
-) -> WSGIServer:
+    read_timeout: int = READ_TIMEOUT,
+) -> HttpServer:
     """A server bound to ``host:port`` (port 0: any free one); call ``serve_forever``."""
-    return make_server(
-        host,
-        port,
-        wsgi_app(app, store, signing_secret),
-        server_class=ThreadingWSGIServer,
-        handler_class=QuietHandler,
-    )
+    application = wsgi_app(app, store, signing_secret)
+    return HttpServer(application, host, port, read_timeout=read_timeout)
 
 
 class ScopedSocketModeHandler(SocketModeHandler):

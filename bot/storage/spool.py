@@ -19,10 +19,14 @@ class Spool:
         self.folder = folder
 
     def put(self, key: str, entry: dict[str, Any]) -> None:
-        self.folder.mkdir(parents=True, exist_ok=True)
+        """Written for this user only (the folder 0700, the file 0600): an entry is a user's
+        request as Slack sent it."""
+        self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         path = self._path(key)
         temporary = path.with_suffix(".tmp")
-        with temporary.open("w", encoding="utf-8") as handle:
+        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        os.fchmod(descriptor, 0o600)  # a leftover of a crash may have been made otherwise
+        with open(descriptor, "w", encoding="utf-8") as handle:
             json.dump({**entry, "key": key}, handle, ensure_ascii=False)
             handle.flush()
             os.fsync(handle.fileno())

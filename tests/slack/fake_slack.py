@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import re
 import threading
 import time
 from dataclasses import dataclass, field
@@ -17,6 +18,20 @@ from urllib.parse import parse_qsl
 
 BOT_USER = "UBOTCAPEX"
 TEAM = "T0TEST"
+#: Slack's trigger ids (for views.open and views.push) expire 3 s after the user's action.
+TRIGGER_SECONDS = 3.0
+_ISSUED = re.compile(r"\.at(\d+)$")
+
+
+def trigger_id(label: object) -> str:
+    """A trigger id as if Slack issued it now: the fake reads the time back from it."""
+    return f"trigger.{label}.at{time.time_ns() // 1_000_000}"
+
+
+def trigger_age(trigger: object) -> float | None:
+    """Seconds since ``trigger`` was issued (None for a fixed id that never expires)."""
+    found = _ISSUED.search(str(trigger))
+    return time.time() - int(found.group(1)) / 1000 if found else None
 
 
 @dataclass
@@ -26,6 +41,7 @@ class Call:
     status: int = 200  # what the fake answered: a fault set with fail_next shows here
     ok: bool = True
     at: float = field(default_factory=time.monotonic)
+    trigger_age: float | None = None  # views.open and views.push: seconds since the trigger
 
 
 @dataclass
@@ -140,9 +156,17 @@ class FakeSlack:
             return fault
 
     def record(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
+        age = (
+            trigger_age(params.get("trigger_id"))
+            if method in ("views.open", "views.push")
+            else None
+        )
+        expired = age is not None and age > TRIGGER_SECONDS
         with self._changed:
-            self.calls.append(Call(method, params))
+            self.calls.append(Call(method, params, ok=not expired, trigger_age=age))
             self._changed.notify_all()
+        if expired:
+            return {"ok": False, "error": "expired_trigger_id"}
         if method == "auth.test":
             return {
                 "ok": True,

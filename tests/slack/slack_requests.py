@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
-from fake_slack import TEAM
+from fake_slack import TEAM, trigger_id
 
 SECRET = "test-signing-secret"
 _ids = itertools.count(1)
@@ -111,7 +111,7 @@ class SlackSender:
             "text": text,
             "api_app_id": "A0TEST",
             "response_url": "http://127.0.0.1:9/hooks",
-            "trigger_id": f"trigger.{next(_ids)}",
+            "trigger_id": trigger_id(next(_ids)),
         }
         return self.post(urlencode(form), "application/x-www-form-urlencoded", **kw)
 
@@ -140,7 +140,7 @@ class SlackSender:
                 "container": {"type": "message", "message_ts": message_ts, "channel_id": channel},
                 "channel": {"id": channel},
                 "message": message,
-                "trigger_id": f"trigger.{next(_ids)}",
+                "trigger_id": trigger_id(next(_ids)),
                 "actions": [
                     {
                         "type": "button",

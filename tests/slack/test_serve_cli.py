@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import signal
 from pathlib import Path
 from typing import Any
 
@@ -36,21 +38,32 @@ class _FakeApp:
 
 
 def test_socket_mode_when_an_app_token_is_set(env: pytest.MonkeyPatch) -> None:
-    started: list[str] = []
+    """Connects with the app token and serves until SIGTERM (sent here as soon as it is
+    connected), then closes the connection and exits 0."""
+    calls: list[str] = []
 
     class Handler:
         def __init__(self, token: str) -> None:
             self.token = token
 
-        def start(self) -> None:
-            started.append(self.token)
+        def connect(self) -> None:
+            calls.append(f"connect {self.token}")
+            os.kill(os.getpid(), signal.SIGTERM)
+
+        def close(self) -> None:
+            calls.append("close")
 
     env.setattr(server, "socket_mode", lambda app, token: Handler(token))
+    env.setattr("bot.slack.run._finish_background_work", lambda app: calls.append("finish"))
     env.setenv("SLACK_BOT_TOKEN", "xoxb-1")
     env.setenv("SLACK_APP_TOKEN", "xapp-1")
-    result = CliRunner().invoke(app, ["serve"])
+    previous = signal.getsignal(signal.SIGTERM)
+    try:
+        result = CliRunner().invoke(app, ["serve"])
+    finally:
+        signal.signal(signal.SIGTERM, previous)
     assert result.exit_code == 0, result.output
-    assert started == ["xapp-1"]
+    assert calls == ["connect xapp-1", "close", "finish"]
 
 
 def test_http_mode_needs_the_signing_secret(env: pytest.MonkeyPatch) -> None:

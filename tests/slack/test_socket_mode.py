@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import json
+import shutil
+import signal
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,6 +20,8 @@ from bot.service import Assistant
 from bot.slack.app import build_app
 from bot.slack.server import socket_mode
 from bot.storage import Store
+from tests.support.fixtures import example_index
+from tests.support.replicas import ROOT, START_SECONDS, replica_env
 
 
 @pytest.fixture
@@ -88,3 +94,51 @@ def test_the_slash_command_over_socket_mode_opens_the_modal(
     [opened] = slack.wait_for("views.open")
     view = opened.params["view"]
     assert (json.loads(view) if isinstance(view, str) else view)["callback_id"] == "capex_intake"
+
+
+def test_sigterm_stops_a_socket_mode_process_after_its_acknowledged_work(
+    slack: FakeSlack, tmp_path: Path
+) -> None:
+    """`capexbot serve` in Socket Mode (the Docker default) as a real process: SIGTERM right
+    after an ack closes the connection, the answer is still posted, and the process exits 0 at
+    once (a container's PID 1 ignored SIGTERM before, so `docker stop` waited for its kill)."""
+    endpoint = FakeSocketMode()
+    slack.socket_url = endpoint.url
+    index = tmp_path / "index"
+    shutil.copytree(example_index(), index)
+    env = replica_env(
+        slack.url,
+        f"sqlite:///{tmp_path / 'state.db'}",
+        index,
+        tmp_path / "spool",
+        SLACK_APP_TOKEN="xapp-1-test-socket",
+    )
+    log = (tmp_path / "socket.log").open("wb")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot.cli", "serve"], env=env, cwd=ROOT, stdout=log, stderr=log
+    )
+    try:
+        endpoint.wait_connected(timeout=START_SECONDS)
+        event = {
+            "type": "app_mention",
+            "user": "UASKER",
+            "channel": "C0SIGTERM",
+            "ts": "1700001000.000009",
+            "text": f"<@{BOT_USER}> is a $40k GPU server for production inference CapEx?",
+        }
+        payload = {"type": "event_callback", "team_id": TEAM, "event_id": "EvTERM", "event": event}
+        endpoint.send({"envelope_id": "env-term", "type": "events_api", "payload": payload})
+        endpoint.wait_ack("env-term")
+        stopping = time.monotonic()
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=20) == 0
+        assert time.monotonic() - stopping < 15
+        assert [c.params["channel"] for c in slack.of("chat.postMessage")] == ["C0SIGTERM"]
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+        log.close()
+        endpoint.close()
+    lines = (tmp_path / "socket.log").read_text().splitlines()
+    assert any("closing the Socket Mode connection" in line for line in lines)

@@ -125,7 +125,12 @@ def start_bot(
         app = build_app(config, answers or assistant, store, ledger=ledger)
         recovery = Recovery(app, ledger, interval=config.sweep_interval).start()
         server = http_server(
-            app, "127.0.0.1", 0, store=store, signing_secret=config.slack_signing_secret
+            app,
+            "127.0.0.1",
+            0,
+            store=store,
+            signing_secret=config.slack_signing_secret,
+            read_timeout=config.http_read_timeout,
         )
         threading.Thread(target=server.serve_forever, daemon=True).start()
         base = f"http://127.0.0.1:{server.server_port}"

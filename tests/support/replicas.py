@@ -30,8 +30,16 @@ BOT_TOKEN = "xoxb-424242-replica-token-do-not-log"
 
 
 def replica_env(
-    slack_url: str, database_url: str, data_dir: Path, spool_dir: Path, **extra: str
+    slack_url: str,
+    database_url: str,
+    data_dir: Path,
+    spool_dir: Path,
+    *,
+    root: Path = ROOT,
+    **extra: str,
 ) -> dict[str, str]:
+    """The environment of a replica running the code in ``root`` (this tree by default; a
+    benchmark passes an older revision's tree to compare with)."""
     env = {
         key: value
         for key, value in os.environ.items()
@@ -39,7 +47,7 @@ def replica_env(
     }
     env.update(
         {
-            "PYTHONPATH": str(ROOT),
+            "PYTHONPATH": str(root),
             "SLACK_BOT_TOKEN": BOT_TOKEN,
             "SLACK_SIGNING_SECRET": SECRET,
             "SLACK_API_URL": slack_url,
@@ -116,7 +124,11 @@ def start_replica(name: str, env: dict[str, str], folder: Path) -> Replica:
     command = [sys.executable, "-m", "bot.cli", "serve", "--http", "--host", "127.0.0.1"]
     with log_path.open("ab") as log:
         process = subprocess.Popen(
-            [*command, "--port", str(port)], env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT
+            [*command, "--port", str(port)],
+            env=env,
+            cwd=env.get("PYTHONPATH", ROOT),
+            stdout=log,
+            stderr=subprocess.STDOUT,
         )
     replica = Replica(name, process, log_path, port)
     deadline = time.monotonic() + START_SECONDS
