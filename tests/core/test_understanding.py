@@ -400,6 +400,7 @@ def test_an_unnamed_cost_after_a_priced_item_is_a_line_of_its_own(policy) -> Non
     [
         "SmartNet renewal for our Cisco core switches, 3 years paid upfront, $54k",
         "renewing Dell ProSupport Plus on our 12 GPU servers, 3 yrs, $84k upfront",
+        "3-year NVIDIA Enterprise Support for our existing DGX nodes, $142k paid upfront",
     ],
 )
 def test_a_support_plan_renewed_on_owned_equipment_is_not_the_equipment(policy, text) -> None:
@@ -427,6 +428,8 @@ def test_a_reusable_stand_bought_for_years_of_shows_is_equipment(policy) -> None
         "system swap or just fixing the existing units",
         "Die GmbH will ein Grundstück in Leipzig kaufen, 2,4 Mio. €. Was wir damit machen ist "
         "noch offen.",
+        "Buying an Intel Gaudi 3 server ($158k) for a benchmark bake-off. What happens to it "
+        "after isn't decided",
     ],
 )
 def test_a_fact_said_to_be_undecided_gets_no_confident_verdict(policy, text: str) -> None:
