@@ -140,7 +140,9 @@ def _item_view(facts: Facts, index: int, policy: Policy, framework: Framework) -
     else:
         values["useful_life_months"] = None
 
-    values["with_capital_asset"] = False  # set by evaluate_facts once the equipment is decided
+    # set by evaluate_facts once the asset the cost belongs to is decided
+    values["with_capital_asset"] = False
+    values["with_intangible_asset"] = False
     return view
 
 
@@ -299,13 +301,13 @@ def evaluate_facts(facts: Facts, policy: Policy) -> Evaluation:
     for index in order:
         view = views[index]
         if _attributable(view):
-            view.values["with_capital_asset"] = any(
-                r is not None
-                and r.rule is not None
-                and r.rule.outcome == "capex"
-                and r.view.values.get("asset_category") in _PROPERTY
+            capitalized = {
+                r.view.values.get("asset_category")
                 for r in results
-            )
+                if r is not None and r.rule is not None and r.rule.outcome == "capex"
+            }
+            view.values["with_capital_asset"] = bool(capitalized & _PROPERTY)
+            view.values["with_intangible_asset"] = "intangible" in capitalized
         results[index] = _classify_item(view, facts, policy)
     decided = [r for r in results if r is not None]
     treatments = [r.rule.outcome for r in decided if r.rule]

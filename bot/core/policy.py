@@ -33,6 +33,7 @@ DERIVED_FACTS: frozenset[str] = frozenset(
         "useful_life_months",  # the low end of the stated (or policy) useful life
         "asset_category",  # the category of the item's asset type
         "with_capital_asset",  # another item of the request is capitalizable hardware
+        "with_intangible_asset",  # another item is a capitalizable right (patent, licence...)
         "verdict",  # the request's verdict; only budget buckets may test it
     }
 )

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from bot.core import Request, decide, decide_facts, load_policy
 from bot.core.checklist import apply_answer
 from bot.core.decision import AnswerOption, Decision, NextQuestion
-from bot.core.facts import Fact, Facts, Item, Money, Source
+from bot.core.facts import Fact, Facts, Item, Money, Source, UsefulLife
 from bot.core.money import find_amounts
 from bot.core.parsing import MAX_TEXT
 from bot.core.policy_loader import PolicyError
@@ -451,3 +451,33 @@ def test_salaries_named_beside_a_build_past_gate_2_are_asked_about(policy) -> No
     )
     assert decision.verdict == "needs_review"
     assert any(rule.id == "SALARIES-ON-A-BUILD" for rule in decision.rules_fired)
+
+
+def test_legal_fees_to_record_a_bought_patent_are_part_of_its_cost(policy) -> None:
+    facts = Facts(
+        items=[
+            Item(
+                description="patent",
+                facts={
+                    "asset_type": _stated("acquired_intangible"),
+                    "amount": _stated(Money(amount=Decimal(95000), currency="USD")),
+                    "useful_life": _stated(UsefulLife(min_months=120, max_months=120)),
+                    "ownership": _stated("owned"),
+                },
+            ),
+            Item(
+                description="legal fees to record the assignment",
+                facts={
+                    "asset_type": _stated("acquisition_costs"),
+                    "amount": _stated(Money(amount=Decimal(6000), currency="USD")),
+                },
+            ),
+        ]
+    )
+    decision = decide_facts(facts, policy)
+    assert decision.verdict == "capex"  # §13.1: directly attributable costs join the right
+    assert decision.line_items[1].rule_id == "ACQUISITION-COSTS-WITH-INTANGIBLE"
+
+
+def _stated(value: object) -> Fact:
+    return Fact(value=value, source=Source.STATED)
