@@ -77,6 +77,12 @@ def register(app: App, deps: Deps) -> None:
         turn = deps.app.checklists.start_from_decision(
             dm_key(context.team_id, user), where, int(action["value"])
         )
+        if turn.refused:  # someone else's answer: told only to the person who clicked
+            channel, _, thread_ts = _message_place(body)
+            client.chat_postEphemeral(
+                channel=channel, user=user, text=turn_text(turn), thread_ts=thread_ts
+            )
+            return
         note = "Let's settle this one together."
         turn.note = f"{note} {turn.note}" if turn.note else note
         client.chat_postMessage(channel=user, text=turn_text(turn), blocks=turn_blocks(turn))
@@ -131,7 +137,7 @@ def decide_request(
     channel, ts, _ = _message_place(body)
     what = ACTIONS[action["action_id"]]
     try:
-        done = deps.app.requests.decide(int(action["value"]), user, what)
+        done = deps.app.requests.decide(int(action["value"]), user, what, post=(channel, ts))
     except CapexbotError as exc:
         client.chat_postEphemeral(channel=channel, user=user, text=_refusal(exc))
         return
