@@ -3,7 +3,8 @@
 The real listeners run over signed HTTP on loopback; every Web API call the fake Slack
 recorded and every acknowledgement body is then read back. Hostile text goes in everywhere a
 person can type (a mention, a watched channel, the DM checklist, the assistant pane, the
-/capex form's objective and cost center, /capex status and unknown subcommands); what comes
+/capex form's objective and cost center, /capex status and unknown subcommands), and the
+monthly digest of the finance channel shows the request it waits on; what comes
 out must hold no mention, broadcast or link but the app's own, no bidi override or
 zero-width character, and pass slack_sdk's Block Kit models and Slack's limits.
 """
@@ -14,13 +15,20 @@ import json
 import re
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
 
 import pytest
 from fake_slack import FakeSlack
 from slack_harness import APPROVER, FINANCE, WATCHED
 from slack_requests import Reply
+from slack_sdk import WebClient
 
+from bot.core import Policy
+from bot.finance.digest import build_digest
+from bot.finance.slack import post_digest
+from bot.service import Assistant
 from tests.support.block_kit import loaded, message_problems, view_problems
 from tests.support.fixtures import Bot
 from tests.support.forms import selected, typed
@@ -130,7 +138,7 @@ def bot(start_bot, tmp_path) -> Bot:  # type: ignore[no-untyped-def]
     return start_bot(f"sqlite:///{tmp_path / 'state.db'}")
 
 
-def drive_every_surface(bot: Bot, slack: FakeSlack) -> list[Reply]:
+def drive_every_surface(bot: Bot, slack: FakeSlack, policy: Policy) -> list[Reply]:
     """Hostile text through every listener; returns the acknowledgements with a body."""
     send, replies = bot.sender, []
     # A mention and a watched channel: answers in the thread, then "continue in a DM".
@@ -179,10 +187,14 @@ def drive_every_surface(bot: Bot, slack: FakeSlack) -> list[Reply]:
     [request] = bot.store.list_requests("UREQ1")
     for text in (f"status {HOSTILE}", HOSTILE, "list", "status " + request.ref):
         replies.append(send.command(text, user="UREQ1"))
-    # Finance: ask for information, then approve; the requester is told each time.
+    # Finance: the monthly digest (the request waits, objective and all), then ask for
+    # information and approve; the requester is told each time.
     settle(slack)
     posted = bot.store.get_request(request.id)
     assert posted is not None and posted.finance_ts is not None
+    today = datetime.now(UTC).date()
+    digest = build_digest(bot.store, policy, today, today, Decimal(5000))
+    post_digest(WebClient(token="xoxb-test", base_url=slack.url), FINANCE, digest, chart=False)
     for action in ("info_request", "approve_request"):
         send.click(
             action, str(request.id), user=APPROVER, channel=FINANCE, message_ts=posted.finance_ts
@@ -194,9 +206,9 @@ def drive_every_surface(bot: Bot, slack: FakeSlack) -> list[Reply]:
 
 
 def test_no_user_text_becomes_markup_and_every_payload_is_valid_block_kit(
-    bot: Bot, slack: FakeSlack
+    bot: Bot, slack: FakeSlack, assistant: Assistant
 ) -> None:
-    replies = drive_every_surface(bot, slack)
+    replies = drive_every_surface(bot, slack, assistant.policy)
     methods = {c.method for c in slack.calls}
     assert {
         "chat.postMessage",
@@ -220,6 +232,7 @@ def test_no_user_text_becomes_markup_and_every_payload_is_valid_block_kit(
         problems += message_problems(body)
     assert problems == []
     finance = [c for c in slack.of("chat.postMessage") if c.params["channel"] == FINANCE]
+    assert len(finance) == 2  # the request's post and the digest
     shown = json.dumps(loaded(finance[0].params["blocks"]))
     assert "&amp;lt;!everyone&amp;gt;" in shown  # typed entities show as typed
     assert "&lt;!channel&gt;" in shown and "&lt;@U123&gt;" in shown
