@@ -105,13 +105,23 @@ def assert_refused(reply: RawReply, status: int) -> None:
     assert "Traceback" not in reply.body
 
 
+def fresh(body: bytes, headers: dict[bytes, bytes]) -> dict[bytes, bytes]:
+    """A case signed when this module was imported, signed again now: the full suite can reach
+    it after Slack's five minutes, when the old signature is rightly refused as too old."""
+    stamp = headers.get(b"X-Slack-Request-Timestamp") or b""
+    signed = headers.get(b"X-Slack-Signature") == signature(body, stamp)
+    if not (signed and stamp.isdigit() and len(stamp) <= 10):  # the odd timestamps stay odd
+        return headers
+    return signed_headers(body, headers[b"Content-Type"])
+
+
 @pytest.mark.parametrize("name", sorted(JUNK))
 def test_junk_gets_a_4xx_with_a_request_id_and_a_metric(
     bot: Bot, slack: FakeSlack, name: str
 ) -> None:
     body, headers, status = JUNK[name]
     before, errors = count(status), server_errors()
-    assert_refused(send(port(bot), body, headers), status)
+    assert_refused(send(port(bot), body, fresh(body, headers)), status)
     assert count(status) == before + 1 and server_errors() == errors
     if status == 400:
         assert "Malformed Slack request" in send(port(bot), body, headers).body
@@ -183,7 +193,7 @@ def test_a_served_process_logs_only_json_lines(tmp_path: Path, slack: FakeSlack)
     try:
         ids = set()
         for name, (body, headers, status) in sorted(JUNK.items()):
-            reply = send(replica.port, body, headers)
+            reply = send(replica.port, body, fresh(body, headers))
             assert reply.status == status, name
             ids.add(reply.headers["X-Request-Id"])
         big = send(replica.port, b"", {}, content_length=b"16000000", send_body=False)
