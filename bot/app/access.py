@@ -3,6 +3,11 @@
 Every surface (Slack buttons, ``/capex status``, the memo button, ``capexbot request decide``)
 asks here, so a rule such as "a requester never approves their own request" holds whatever
 the route.
+
+A button's value is only an id, and anyone can send any id: what a button may do is checked
+against the stored record it names, never taken from the value. A checklist (and the decision
+it continues) is its asker's alone; the approval buttons act only on a request that went to
+finance, in a state its finance post was issued for, and from that post.
 """
 
 from __future__ import annotations
@@ -17,6 +22,13 @@ NOT_AN_APPROVER = (
     "information on budget requests."
 )
 NOT_YOURS = "Only the person who asked and the finance approvers can get this decision's memo."
+#: The states of a request while its finance post carries the approval buttons.
+ON_FINANCE_POST = frozenset({"pending", "info_requested"})
+
+
+def is_owner(user: str, owner: str | None) -> bool:
+    """Whether ``user`` asked the question, started the checklist or filed the request."""
+    return owner is not None and user == owner
 
 
 class Access:
@@ -30,7 +42,7 @@ class Access:
 
     def may_see(self, user: str, owner: str | None) -> bool:
         """A request or decision is shown to whoever filed or asked it, and to approvers."""
-        return user == owner or self.is_approver(user)
+        return is_owner(user, owner) or self.is_approver(user)
 
     def check_approver(self, user: str) -> None:
         """Raise :class:`NotAllowed` unless ``user`` is a configured approver."""
@@ -47,3 +59,20 @@ class Access:
             raise NotAllowed(
                 f"You filed {request.ref} yourself, so another approver has to decide it."
             )
+
+    def check_on_finance_post(
+        self, request: BudgetRequest, post: tuple[str, str] | None = None
+    ) -> None:
+        """Raise :class:`NotAllowed` unless ``request`` waits for finance on its finance post.
+
+        Only requests on the finance route are ever posted with approval buttons, and the
+        buttons apply in the states the post shows them in. ``post`` is the (channel, ts) of
+        the message whose button was pressed, when a button was: it must be the request's
+        own finance post. The command line decides without a post.
+        """
+        if not request.needs_finance or request.status not in ON_FINANCE_POST:
+            raise NotAllowed(
+                f"{request.ref} was not sent to finance for approval, so it cannot be decided here."
+            )
+        if post is not None and post != (request.finance_channel, request.finance_ts):
+            raise NotAllowed(f"That button is not on the finance post of {request.ref}.")

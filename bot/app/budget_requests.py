@@ -85,12 +85,20 @@ class BudgetRequests:
         self.store.set_finance_message(request.id, channel, ts)
 
     def decide(
-        self, request_id: int, user: str, action: Action, note: str | None = None
+        self,
+        request_id: int,
+        user: str,
+        action: Action,
+        note: str | None = None,
+        *,
+        post: tuple[str, str] | None = None,
     ) -> Decided:
         """Approve, reject or ask the requester for information.
 
-        Raises :class:`NotAllowed` (not an approver, or their own request), :class:`NotFound`,
-        or :class:`AlreadyDecided` when someone decided it first.
+        ``post`` is the (channel, ts) of the finance post whose button was pressed. Raises
+        :class:`NotAllowed` (not an approver, their own request, a request not waiting on
+        finance, or a button not on its post), :class:`NotFound`, or :class:`AlreadyDecided`
+        when someone decided it first.
         """
         self.access.check_approver(user)  # before the lookup: others learn nothing of it
         shown = self._shown(request_id)
@@ -98,6 +106,7 @@ class BudgetRequests:
         self.access.check_decider(user, request)
         if shown.approval is not None:
             raise _already(request, shown.approval)
+        self.access.check_on_finance_post(request, post)
         if action == "info":
             self.store.request_info(request.id, user, note)
             return Decided(self._request(request.id), shown.decision, None)

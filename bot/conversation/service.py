@@ -13,6 +13,7 @@ from contextlib import suppress
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from bot.app.access import is_owner
 from bot.app.questions import Questions, Where
 from bot.core import AnswerError, Decision, Facts, Request, apply_answer, read_request
 from bot.core.decision import NextQuestion
@@ -49,6 +50,10 @@ class Turn:
 
 
 SOMEONE_ELSES = "This checklist belongs to someone else."
+NOT_YOUR_ANSWER = (
+    "That answer was given to someone else, so only they can continue it. Ask me your own "
+    "question and I will walk you through the checklist."
+)
 
 
 class ConversationService:
@@ -88,7 +93,7 @@ class ConversationService:
         state = self._active(key)
         if state is None or state.question is None:
             return Turn(key=key, status="none", note="That checklist is closed already.")
-        if state.user_id != where.user_id:
+        if not is_owner(where.user_id, state.user_id):
             return _refused(key)
         if state.question.id != question_id or not 0 <= index < len(state.question.options):
             return Turn(
@@ -126,6 +131,8 @@ class ConversationService:
         record = self.store.get_decision(decision_id)
         if record is None:
             return Turn(key=key, status="none", note="I could not find that answer any more.")
+        if not is_owner(where.user_id, record.user_id):
+            return Turn(key=key, status="none", note=NOT_YOUR_ANSWER, refused=True)
         facts = Facts.model_validate(record.facts)
         state = ConversationState(
             key=key,
@@ -144,7 +151,7 @@ class ConversationService:
     def start_over(self, key: str, where: Where) -> Turn:
         """Drop the answers given so far and ask again from the original question."""
         state = self.store.get_conversation(key)
-        if state is not None and state.user_id != where.user_id:
+        if state is not None and not is_owner(where.user_id, state.user_id):
             return _refused(key)
         if state is None or not state.text.strip():
             if state is not None:
@@ -156,7 +163,7 @@ class ConversationService:
         state = self._active(key)
         if state is None:
             return Turn(key=key, status="none", note="There is no checklist in progress.")
-        if state.user_id != where.user_id:
+        if not is_owner(where.user_id, state.user_id):
             return _refused(key)
         self._close(state, "cancelled")
         return Turn(

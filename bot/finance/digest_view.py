@@ -8,6 +8,7 @@ from typing import Any
 
 from bot.finance.digest import Digest, month_title
 from bot.finance.schedule import month_label
+from bot.slack.escaping import slack_escape
 
 STATUS = {"pending": "waiting for finance", "info_requested": "finance asked for information"}
 MAX_ROWS = 10
@@ -47,11 +48,6 @@ def _scope(digest: Digest) -> str:
 
 def _plain(text: str) -> str:
     return text
-
-
-def slack_escape(text: str) -> str:
-    """User text in mrkdwn: no mentions, links or formatting smuggled in."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def _waiting_lines(digest: Digest, escape: Callable[[str], str] = _plain) -> list[str]:

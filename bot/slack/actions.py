@@ -19,6 +19,7 @@ from bot.conversation import Turn
 from bot.errors import AlreadyDecided, CapexbotError, NotFound
 from bot.slack.blocks import answered_blocks, turn_blocks, turn_text
 from bot.slack.deps import Deps, dm_key
+from bot.slack.escaping import slack_escape
 from bot.slack.failures import apologises
 from bot.slack.views import finance_blocks
 
@@ -40,14 +41,14 @@ def register(app: App, deps: Deps) -> None:
         where = Where(user_id=user, surface="button", channel=channel, thread_ts=thread_ts)
         turn = deps.app.checklists.answer_option(key, where, value["q"], int(value["i"]))
         if turn.decision is None:  # not taken: stale, closed, or someone else's
-            client.chat_postEphemeral(channel=channel, user=user, text=turn.note or "Not taken.")
+            client.chat_postEphemeral(channel=channel, user=user, text=turn_text(turn))
             return
         if pending is not None and pending.question is not None:
             label = pending.question.options[int(value["i"])].label
             client.chat_update(
                 channel=channel,
                 ts=ts,
-                text=label,
+                text=slack_escape(label),
                 blocks=answered_blocks(pending.question.text, label),
             )
         _post_turn(client, channel, thread_ts, turn)
@@ -76,6 +77,12 @@ def register(app: App, deps: Deps) -> None:
         turn = deps.app.checklists.start_from_decision(
             dm_key(context.team_id, user), where, int(action["value"])
         )
+        if turn.refused:  # someone else's answer: told only to the person who clicked
+            channel, _, thread_ts = _message_place(body)
+            client.chat_postEphemeral(
+                channel=channel, user=user, text=turn_text(turn), thread_ts=thread_ts
+            )
+            return
         note = "Let's settle this one together."
         turn.note = f"{note} {turn.note}" if turn.note else note
         client.chat_postMessage(channel=user, text=turn_text(turn), blocks=turn_blocks(turn))
@@ -130,7 +137,7 @@ def decide_request(
     channel, ts, _ = _message_place(body)
     what = ACTIONS[action["action_id"]]
     try:
-        done = deps.app.requests.decide(int(action["value"]), user, what)
+        done = deps.app.requests.decide(int(action["value"]), user, what, post=(channel, ts))
     except CapexbotError as exc:
         client.chat_postEphemeral(channel=channel, user=user, text=_refusal(exc))
         return
@@ -147,7 +154,8 @@ def decide_request(
             channel=request.requester,
             text=(
                 f"<@{user}> needs more information on your budget request {request.ref} "
-                f"({request.objective[:100]}). Reply to them directly, or file an updated request."
+                f"({slack_escape(request.objective[:100])}). Reply to them directly, or file an "
+                "updated request."
             ),
         )
         return
@@ -189,7 +197,7 @@ def _reply(client: WebClient, where: Where, thread_ts: str | None, turn: Turn) -
     """The turn in the thread; a refusal (someone else's checklist) only to the clicker."""
     if turn.refused:
         client.chat_postEphemeral(
-            channel=where.channel or "", user=where.user_id, text=turn.note or "Not taken."
+            channel=where.channel or "", user=where.user_id, text=turn_text(turn)
         )
     else:
         _post_turn(client, where.channel or "", thread_ts, turn)

@@ -10,6 +10,7 @@ from slack_sdk import WebClient
 from bot.app.questions import Where
 from bot.slack.blocks import turn_blocks, turn_text
 from bot.slack.deps import Deps, thread_key
+from bot.slack.escaping import slack_escape
 from bot.slack.failures import apologises
 
 GREETING = (
@@ -56,7 +57,7 @@ def build(deps: Deps) -> Assistant:
             channel=channel, thread_ts=ts, text=turn_text(turn), blocks=turn_blocks(turn)
         )
         if first and turn.decision is not None and turn.decision.kind == "decision":
-            title = " ".join((event.get("text") or "").split())[:60]
+            title = slack_escape(" ".join((event.get("text") or "").split())[:60])
             client.assistant_threads_setTitle(channel_id=channel, thread_ts=ts, title=title)
 
     assistant.thread_started(lazy=[started])(deps.acknowledge())

@@ -15,8 +15,8 @@ from pydantic import BaseModel
 from bot.conversation import Turn
 from bot.core import Decision
 from bot.core.decision import VERDICT_LABELS, NextQuestion
-from bot.finance.digest_view import slack_escape
 from bot.finance.impact import impact_lines
+from bot.slack.escaping import slack_escape
 
 Block = dict[str, Any]
 
@@ -261,9 +261,9 @@ def turn_blocks(turn: Turn) -> list[Block]:
 
 
 def turn_text(turn: Turn) -> str:
-    """The notification text of a turn (what a phone shows)."""
+    """The notification text of a turn (what a phone shows), escaped like the blocks."""
     if turn.question is not None:
-        return turn.question.text
+        return slack_escape(turn.question.text)
     if turn.decision is not None:
-        return turn.decision.summary
-    return turn.note or "CapEx assistant"
+        return slack_escape(turn.decision.summary)
+    return slack_escape(turn.note or "CapEx assistant")

@@ -16,6 +16,7 @@ from bot.core.budget import BudgetForm, parse_ref
 from bot.errors import NotAllowed, NotFound
 from bot.slack.deps import Deps
 from bot.slack.durable import unavailable
+from bot.slack.escaping import slack_escape
 from bot.slack.failures import apologises
 from bot.slack.intake import CALLBACK_ID, intake_modal, read_submission
 from bot.slack.views import finance_blocks, list_blocks, receipt_blocks, status_blocks
@@ -64,7 +65,10 @@ def register(app: App, deps: Deps) -> None:
         elif sub == "help":
             ack(text=HELP, response_type="ephemeral")
         else:
-            ack(text=f"I do not know `/capex {sub}`.\n{HELP}", response_type="ephemeral")
+            ack(
+                text=f"I do not know `/capex {slack_escape(sub)}`.\n{HELP}",
+                response_type="ephemeral",
+            )
 
     @apologises
     def open_modal(command: dict[str, Any], body: dict[str, Any], client: WebClient) -> None:
@@ -105,7 +109,8 @@ def _status(deps: Deps, user: str, arg: str) -> dict[str, Any]:
             raise NotFound(arg)
         shown = deps.app.requests.status_for(request_id, user)
     except (NotFound, NotAllowed):
-        return {"text": f"I found no request `{arg or '?'}` of yours. Try `/capex list`."}
+        shown_arg = slack_escape(arg) or "?"
+        return {"text": f"I found no request `{shown_arg}` of yours. Try `/capex list`."}
     return {
         "text": f"Budget request {shown.request.ref}",
         "blocks": status_blocks(shown.request, shown.approval),
@@ -120,7 +125,7 @@ def file_request(
     request, decision = filed.request, filed.decision
     client.chat_postMessage(
         channel=user,
-        text=f"Budget request {request.ref}: {decision.summary}",
+        text=f"Budget request {request.ref}: {slack_escape(decision.summary)}",
         blocks=receipt_blocks(request, decision),
     )
     if not request.needs_finance:

@@ -16,6 +16,7 @@ from bot.app.questions import Where
 from bot.conversation import HELP_TEXT
 from bot.slack.blocks import decision_blocks, turn_blocks, turn_text
 from bot.slack.deps import Deps, dm_key
+from bot.slack.escaping import slack_escape
 from bot.slack.failures import apologises
 
 _MENTION = re.compile(r"<@[A-Z0-9]+(?:\|[^>]*)?>")
@@ -68,7 +69,7 @@ def answer_in_thread(
     client.chat_postMessage(
         channel=channel,
         thread_ts=thread_ts,
-        text=answer.decision.summary,
+        text=slack_escape(answer.decision.summary),
         blocks=decision_blocks(answer.decision, answer.decision_id, offer_dm=True),
     )
 

@@ -7,8 +7,8 @@ from typing import Any
 from bot.core import Decision
 from bot.core.budget import STATUS_LABELS, Approval, BudgetRequest
 from bot.core.decision import VERDICT_LABELS
-from bot.finance.digest_view import slack_escape
-from bot.slack.blocks import Block, button, context, decision_blocks, section
+from bot.slack.blocks import Block, button, context, decision_blocks, escaped, section
+from bot.slack.escaping import slack_escape
 
 HOW_TO = (
     "*Ask in a channel:* mention me with the purchase, e.g. "
@@ -24,7 +24,7 @@ def receipt_blocks(request: BudgetRequest, decision: Decision) -> list[Block]:
     """The DM to the requester: the request id, the classification, where it goes next."""
     head = (
         f":memo: *Budget request {request.ref}* recorded: {slack_escape(request.objective[:300])}\n"
-        f"Amount {request.form.amount_text()} · cost center {request.cost_center} · "
+        f"Amount {request.form.amount_text()} · cost center {slack_escape(request.cost_center)} · "
         f"status: {STATUS_LABELS.get(request.status, request.status)}"
     )
     return [section(head), *decision_blocks(decision, request.decision_id, feedback=False)][:50]
@@ -37,12 +37,13 @@ def finance_blocks(
     note: str | None = None,
 ) -> list[Block]:
     """The post in the finance channel; its buttons go once the request is decided."""
+    decision = escaped(decision)
     forecast = request.form.forecast.cases()
     cases = ", ".join(f"{k} {v}" for k, v in forecast.items() if v is not None) or "none given"
     fields = [
         f"*Requester:* <@{request.requester}>",
         f"*Amount:* {request.form.amount_text()}",
-        f"*Cost center:* {request.cost_center}",
+        f"*Cost center:* {slack_escape(request.cost_center)}",
         f"*Verdict:* {VERDICT_LABELS[decision.verdict]}",
         f"*Route:* {request.route or '-'}",
         f"*Forecast:* {cases}",
@@ -115,7 +116,10 @@ def home_view(requests: list[BudgetRequest], open_question: str | None) -> dict[
     ]
     if open_question:
         blocks.append(
-            section(f":hourglass_flowing_sand: *Your checklist is waiting:* {open_question}")
+            section(
+                ":hourglass_flowing_sand: *Your checklist is waiting:* "
+                + slack_escape(open_question)
+            )
         )
     blocks.extend(list_blocks(requests))
     return {"type": "home", "blocks": blocks}

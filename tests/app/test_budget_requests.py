@@ -106,6 +106,24 @@ def test_a_decided_request_stays_decided(services: Services, policy: Policy) -> 
     assert kinds == ["submitted", "info_requested", "rejected"]
 
 
+def test_only_requests_waiting_on_their_finance_post_are_decided(
+    services: Services, policy: Policy
+) -> None:
+    small = services.requests.file(_valid(policy, amount="2000"), "UREQ").request
+    assert small.status == "submitted" and not small.needs_finance
+    with pytest.raises(NotAllowed, match="not sent to finance"):
+        services.requests.decide(small.id, APPROVER, "approve")
+    large = services.requests.file(_valid(policy), "UREQ").request
+    services.requests.posted_for_finance(large, "CFIN", "1.5")
+    with pytest.raises(NotAllowed, match="not on the finance post"):
+        services.requests.decide(large.id, APPROVER, "approve", post=("CFIN", "9.9"))
+    done = services.requests.decide(large.id, APPROVER, "info", post=("CFIN", "1.5"))
+    assert done.request.status == "info_requested"  # still on its post, buttons and all
+    done = services.requests.decide(large.id, APPROVER, "approve", post=("CFIN", "1.5"))
+    assert done.approval is not None
+    assert services.requests.show(small.id).approval is None
+
+
 def test_status_is_for_the_requester_and_approvers(services: Services, policy: Policy) -> None:
     request = services.requests.file(_valid(policy), "UREQ").request
     assert services.requests.status_for(request.id, "UREQ").request.id == request.id

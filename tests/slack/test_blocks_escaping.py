@@ -6,6 +6,7 @@ import json
 
 from bot.core import Request, decide
 from bot.slack.blocks import decision_blocks, question_blocks
+from bot.slack.escaping import slack_escape
 
 
 def test_mentions_and_links_in_a_request_are_escaped(policy) -> None:
@@ -18,3 +19,14 @@ def test_mentions_and_links_in_a_request_are_escaped(policy) -> None:
     if decision.next_question is not None:
         question = json.dumps(question_blocks(decision.next_question, "k"))
         assert "<!channel>" not in question
+
+
+def test_one_function_escapes_markup_and_drops_disguising_characters() -> None:
+    assert slack_escape("<!channel> & <@U1>") == "&lt;!channel&gt; &amp; &lt;@U1&gt;"
+    assert slack_escape("&lt;") == "&amp;lt;"  # typed entities show as typed
+    assert slack_escape("\u202eexe.txt \u2066a\u2069 \u202ab\u202c") == "exe.txt a b"
+    assert slack_escape("Ap\u200bpro\u2060ve\ufeff") == "Approve"
+    assert slack_escape("A\u200dp\u200c\u200dp") == "App"
+    # Joiners inside scripts and emoji stay: Persian's ZWNJ, a family emoji's ZWJ.
+    assert slack_escape("می\u200cخواهم") == "می\u200cخواهم"
+    assert slack_escape("👩\u200d💻") == "👩\u200d💻"
