@@ -40,10 +40,12 @@ def form(amount: str, objective: str) -> dict[str, Any]:
 def file_request(bot: Bot, slack: FakeSlack, amount: str, objective: str) -> int:
     """File through /capex as UREQ1; the request's id once its receipt went out."""
     before = len(slack.of("chat.postMessage"))
+    # counted before each request: the reply may be recorded before the request returns
+    opens, publishes = len(slack.of("views.open")), len(slack.of("views.publish"))
     assert bot.sender.command("", user="UREQ1").status == 200
-    opened = slack.wait_for("views.open", len(slack.of("views.open")) + 1)[-1]
+    opened = slack.wait_for("views.open", opens + 1)[-1]
     bot.sender.submit(loaded(opened.params["view"]), form(amount, objective), user="UREQ1")
-    slack.wait_for("views.publish", len(slack.of("views.publish")) + 1)
+    slack.wait_for("views.publish", publishes + 1)
     assert len(slack.of("chat.postMessage")) > before
     return next(r.id for r in bot.store.list_requests("UREQ1") if r.objective == objective)
 
