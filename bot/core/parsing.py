@@ -283,7 +283,7 @@ def _content(clause: _Clause, folded: str, lexicon: _Compiled) -> str:
     if lexicon.negated_phrase is not None:
         text = lexicon.negated_phrase.sub(" ", text)
     words = [w if w not in _FILLER and len(w) > 1 else _BREAK for w in normalize(text).split()]
-    return " ".join(words).replace(f"{_BREAK} {_BREAK}", _BREAK).strip(f" {_BREAK}")
+    return " ".join(words).strip(f" {_BREAK}")
 
 
 def _classify_unnamed(
@@ -338,8 +338,7 @@ _QUESTION_START = re.compile(
 
 def _corrects(clause: _Clause, folded: str, lexicon: _Compiled) -> bool:
     """ "...$1,800... actually the quote says $6,800": a correction names no new cost."""
-    start = len(clause.text) - len(clause.text.lstrip())
-    opening = folded[clause.start + start : clause.end]
+    opening = folded[clause.start : clause.end]  # the pattern allows leading blanks
     return lexicon.correction is not None and lexicon.correction.match(opening) is not None
 
 
@@ -352,31 +351,34 @@ def _asks(clause: _Clause, folded: str) -> bool:
 def _unbroken_bundles(folded: str, text: str, lexicon: _Compiled) -> list[Unread]:
     """ "2 servers with 3yr support bundled in, $96k, no breakdown": which part costs what is
     not known, and the policy splits a bundle on standalone prices (§5.2), so the bot asks."""
-    for pattern in lexicon.no_breakdown:
-        found = pattern.search(folded)
-        if found:
-            return [
-                Unread(
-                    text=text[found.start() : found.end()],
-                    why="one price covers several things with no breakdown; what is each "
-                    "part's price (a bundle is split on standalone prices)?",
-                )
-            ]
-    return []
+    return _first_said(
+        lexicon.no_breakdown,
+        folded,
+        text,
+        "one price covers several things with no breakdown; what is each part's price (a "
+        "bundle is split on standalone prices)?",
+    )
 
 
 def _undecided(folded: str, text: str, lexicon: _Compiled) -> list[Unread]:
     """ "still deciding if we buy outright or take their rental": the requester says a fact
     that decides the treatment is open, so no reading of the rest can be confident."""
-    for pattern in lexicon.undecided:
+    return _first_said(
+        lexicon.undecided,
+        folded,
+        text,
+        "the message says this is not decided yet; which will it be?",
+    )
+
+
+def _first_said(
+    patterns: list[re.Pattern[str]], folded: str, text: str, why: str
+) -> list[Unread]:
+    """The words of the first pattern the message says, as unread for ``why``; else none."""
+    for pattern in patterns:
         found = pattern.search(folded)
         if found:
-            return [
-                Unread(
-                    text=text[found.start() : found.end()],
-                    why="the message says this is not decided yet; which will it be?",
-                )
-            ]
+            return [Unread(text=text[found.start() : found.end()], why=why)]
     return []
 
 
@@ -769,14 +771,11 @@ def _items(
             continue
         if clause.amounts and owner.amounts:
             known = _consistent_amounts(owner)
-            if all(_agrees(a.money.amount, known) for a in clause.amounts):
-                pass
-            elif _content(clause, folded, lexicon).strip(f" {_BREAK}") and not _corrects(
-                clause, folded, lexicon
-            ):
-                orphans.append(clause)  # "..., movers $38k": a cost of its own, unnamed
-                continue
-            else:  # "$1,800... actually the quote says $6,800": which one is it?
+            if not all(_agrees(a.money.amount, known) for a in clause.amounts):
+                if _content(clause, folded, lexicon) and not _corrects(clause, folded, lexicon):
+                    orphans.append(clause)  # "..., movers $38k": a cost of its own, unnamed
+                    continue
+                # "$1,800... actually the quote says $6,800": which one is it?
                 conflicts["amount"] = sorted({str(a.money) for a in owner.amounts + clause.amounts})
                 owner.amounts = []
         elif clause.amounts:

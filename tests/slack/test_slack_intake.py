@@ -10,13 +10,7 @@ from typing import Any
 from fake_slack import FakeSlack
 from slack_harness import APPROVER, FINANCE, Running
 
-
-def selected(value: str) -> dict[str, Any]:
-    return {"value": {"type": "static_select", "selected_option": {"value": value}}}
-
-
-def typed(value: str | None, kind: str = "plain_text_input") -> dict[str, Any]:
-    return {"value": {"type": kind, "value": value}}
+from tests.support.forms import selected, typed
 
 
 def form(amount: str = "120000", **overrides: dict[str, Any]) -> dict[str, Any]:
