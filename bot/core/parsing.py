@@ -259,10 +259,14 @@ _FILLER = frozenset(
             "nous notre nos le la les un une des du de pour avec et ou est sont cout couts",
             "achetons acheter achat commander commande millions mille",
             "nosotros nuestro nuestra el los las uno una del para con es son costo coste",
-            "compramos comprar compra pedido millon millones",
+            "compramos comprar compra pedido millon millones mas mais piu zzgl dazu sowie",
             "nos nosso nossa os as um uma do da com ou custo milhao milhoes",
             "het een van voor met en totaal kopen kopen gekocht bestellen miljoen wij onze",
             "il lo gli di per noi nostro nostra acquistiamo comprare milione milioni",
+            # a price "delivered", "installed and calibrated" is the item's, not a cost apart
+            "delivered installed calibrated commissioned geliefert installiert montiert",
+            "livre livree installe installee entregue entregado instalado instalada calibrada",
+            "calibrado consegnato installato installata geleverd geinstalleerd",
         )
     ).split()
 )
