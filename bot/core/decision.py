@@ -82,6 +82,32 @@ class RuleFired(BaseModel):
     review_question: str | None = None
 
 
+TraceResult = Literal["true", "false", "unknown"]
+
+
+class RuleEvaluation(BaseModel):
+    """One rule tested on one line: its three-valued result and the facts it read."""
+
+    rule: str
+    outcome: Treatment
+    result: TraceResult
+    #: every fact the rule's conditions read, as the rule saw it (derived ones included);
+    #: None when nobody gave it
+    facts: dict[str, str | int | bool | None]
+    unknown: list[str] = Field(default_factory=list)  # the facts that left it unknown
+    section: str
+
+
+class LineTrace(BaseModel):
+    """The rules a line went through, in policy order, up to the one that decided it."""
+
+    item: int  # index into facts.items and line_items
+    description: str
+    treatment: Treatment
+    decided_by: str | None  # the rule that decided the line; None when it needs review
+    rules: list[RuleEvaluation] = Field(default_factory=list)
+
+
 class MissingFact(BaseModel):
     fact: str
     item: int | None = None  # index into facts.items for item facts
@@ -139,6 +165,8 @@ class Decision(BaseModel):
     next_question: NextQuestion | None = None
     complete: bool  # True when no answer could change the verdict: the checklist stops
     rules_fired: list[RuleFired] = Field(default_factory=list)
+    #: every rule evaluated for each line (true, false or unknown, and the facts it read)
+    trace: list[LineTrace] = Field(default_factory=list)
     budget_bucket: BudgetBucketResult | None = None
     tracking: str | None = None
     approval: Approval | None = None

@@ -35,6 +35,7 @@ from bot.core.policy import (
     Rule,
     SettingRef,
 )
+from bot.core.trace import Evaluated, line_trace
 
 #: Derived facts map back to the fact a person can be asked for.
 _ASKABLE = {
@@ -64,6 +65,7 @@ class _ItemResult:
     rule: Rule | None  # the deciding rule, when decided
     missing: dict[str, str]  # askable fact -> why it matters
     view: _View
+    evaluated: list[Evaluated] = field(default_factory=list)  # in order, up to the decider
 
 
 def _plain(value: Any) -> Any:
@@ -227,16 +229,18 @@ def _same(value: Any, expected: Any) -> bool:
 
 def _classify(view: _View, policy: Policy) -> _ItemResult:
     blockers: list[tuple[Rule, set[str]]] = []
+    evaluated: list[Evaluated] = []
     for rule in policy.rules:
         result, unknown = evaluate(rule.when, view.values, policy)
+        evaluated.append(Evaluated(rule, result, frozenset(unknown)))
         if result is True:
             differing = [(r, u) for r, u in blockers if r.outcome != rule.outcome]
             if not differing:
-                return _ItemResult(rule, {}, view)
-            return _ItemResult(None, _why_missing(differing, rule), view)
+                return _ItemResult(rule, {}, view, evaluated)
+            return _ItemResult(None, _why_missing(differing, rule), view, evaluated)
         if result is None:
             blockers.append((rule, unknown))
-    return _ItemResult(None, _why_missing(blockers, None), view)
+    return _ItemResult(None, _why_missing(blockers, None), view, evaluated)
 
 
 def _why_missing(blockers: list[tuple[Rule, set[str]]], fired: Rule | None) -> dict[str, str]:
@@ -355,6 +359,12 @@ def build_decision(evaluation: Evaluation, policy: Policy) -> Decision:
         for i, r in enumerate(evaluation.results)
         if r.rule
     ]
+    trace = [
+        line_trace(
+            i, facts.items[i].description, line.treatment, r.rule, r.evaluated, r.view.values
+        )
+        for i, (r, line) in enumerate(zip(evaluation.results, lines, strict=True))
+    ]
     assumptions: list[str] = []
     for result in evaluation.results:
         for text in result.view.assumptions:
@@ -385,6 +395,7 @@ def build_decision(evaluation: Evaluation, policy: Policy) -> Decision:
         missing=evaluation.missing,
         complete=complete,
         rules_fired=fired,
+        trace=trace,
         budget_bucket=bucket,
         tracking=_tracking(evaluation.verdict, bucket, policy),
         approval=_approval(evaluation, lines, policy),
