@@ -108,6 +108,19 @@ class LineTrace(BaseModel):
     rules: list[RuleEvaluation] = Field(default_factory=list)
 
 
+class Counterfactual(BaseModel):
+    """The smallest change of one fact that flips a confident verdict, found by the rules."""
+
+    fact: str  # the fact to change, as a form or checklist answer names it
+    value: Any  # its changed value, as a form or checklist answer gives it
+    verdict: Verdict  # the request's verdict with that one change
+    item: int | None = None  # the line the fact belongs to; None for a request-wide fact
+    item_description: str | None = None
+    text: str  # in words: "if it were rented rather than bought: OpEx"
+    rule: str | None = None  # the rule that decides the changed line
+    section: str | None = None  # the policy section of that rule
+
+
 class MissingFact(BaseModel):
     fact: str
     item: int | None = None  # index into facts.items for item facts
@@ -167,6 +180,8 @@ class Decision(BaseModel):
     rules_fired: list[RuleFired] = Field(default_factory=list)
     #: every rule evaluated for each line (true, false or unknown, and the facts it read)
     trace: list[LineTrace] = Field(default_factory=list)
+    #: on a confident answer, the one-fact changes that would flip it (smallest first)
+    counterfactuals: list[Counterfactual] = Field(default_factory=list)
     budget_bucket: BudgetBucketResult | None = None
     tracking: str | None = None
     approval: Approval | None = None

@@ -180,21 +180,37 @@ def _operand(value: Any, policy: Policy) -> Any:
 def evaluate(
     condition: Condition, values: dict[str, Any], policy: Policy
 ) -> tuple[bool | None, set[str]]:
-    """Three-valued evaluation: (True/False/None for unknown, facts that were unknown)."""
+    """Three-valued evaluation: (True/False/None for unknown, facts that were unknown).
+
+    ``all`` stops at its first false child and ``any`` at its first true one: a decisive
+    child decides whatever the others are, known or not.
+    """
     if isinstance(condition, FactTest):
         return _test(condition, values, policy)
     if isinstance(condition, NotOf):
-        result, unknown = evaluate(condition.not_, values, policy)
-        return (None if result is None else not result), unknown
-    children = condition.all if isinstance(condition, AllOf) else condition.any
-    results = [evaluate(child, values, policy) for child in children]
+        inner, missing = evaluate(condition.not_, values, policy)
+        return (None if inner is None else not inner), missing
     decisive = not isinstance(condition, AllOf)
-    if any(r is decisive for r, _ in results):
-        return decisive, set()
-    unknown = set().union(*(u for r, u in results if r is None))
-    if unknown or any(r is None for r, _ in results):
+    unknown: set[str] = set()
+    undecided = False
+    for child in condition.all if isinstance(condition, AllOf) else condition.any:
+        result, missing = evaluate(child, values, policy)
+        if result is decisive:
+            return decisive, set()
+        if result is None:
+            undecided = True
+            unknown |= missing
+    if undecided:
         return None, unknown
     return not decisive, set()
+
+
+_COMPARE: dict[str, Callable[[Decimal, Decimal], bool]] = {
+    "gte": lambda a, b: a >= b,
+    "gt": lambda a, b: a > b,
+    "lt": lambda a, b: a < b,
+    "lte": lambda a, b: a <= b,
+}
 
 
 def _test(test: FactTest, values: dict[str, Any], policy: Policy) -> tuple[bool | None, set[str]]:
@@ -210,15 +226,10 @@ def _test(test: FactTest, values: dict[str, Any], policy: Policy) -> tuple[bool 
         listed = test.in_ if operator == "in_" else test.not_in
         inside = any(_same(value, option) for option in listed or [])
         return (inside if operator == "in_" else not inside), set()
-    number = Decimal(str(value))
-    bound = Decimal(str(_operand(getattr(test, operator), policy)))
-    compare: dict[str, Callable[[Decimal, Decimal], bool]] = {
-        "gte": lambda a, b: a >= b,
-        "gt": lambda a, b: a > b,
-        "lt": lambda a, b: a < b,
-        "lte": lambda a, b: a <= b,
-    }
-    return compare[operator](number, bound), set()
+    number = value if isinstance(value, Decimal) else Decimal(str(value))
+    bound = _operand(getattr(test, operator), policy)
+    bound = bound if isinstance(bound, Decimal) else Decimal(str(bound))
+    return _COMPARE[operator](number, bound), set()
 
 
 def _same(value: Any, expected: Any) -> bool:
