@@ -20,7 +20,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from bot.core.decision import VERDICT_LABELS, Counterfactual
-from bot.core.engine import Evaluation, evaluate_facts
+from bot.core.engine import Evaluation, LineMemo, evaluate_facts
 from bot.core.facts import (
     FACT_TYPES,
     ITEM_FACTS,
@@ -89,6 +89,7 @@ def counterfactuals(evaluation: Evaluation, policy: Policy) -> list[Counterfactu
     if evaluation.verdict == "needs_review":
         return []
     found: list[Counterfactual] = []
+    memo: LineMemo = {}  # the lines a change leaves as they were are not decided again
     for line in _changes(evaluation, policy):
         confident: list[Counterfactual] = []
         review: list[Counterfactual] = []
@@ -98,7 +99,7 @@ def counterfactuals(evaluation: Evaluation, policy: Policy) -> list[Counterfactu
                 continue
             fact = Fact(value=change.value, source=Source.ANSWERED, evidence=change.phrase)
             trial = evaluation.facts.with_fact(change.fact, fact, change.item)
-            after = evaluate_facts(trial, policy)
+            after = evaluate_facts(trial, policy, memo)
             if after.verdict == evaluation.verdict:
                 continue
             flip = _counterfactual(change, evaluation, after)
@@ -138,10 +139,21 @@ def _counterfactual(change: _Change, before: Evaluation, after: Evaluation) -> C
 
 def _changes(evaluation: Evaluation, policy: Policy) -> Iterator[list[_Change]]:
     """Candidate changes of each line, the deciding rule's facts first; a request-wide fact
-    (phase, framework) with the first line that reads it."""
+    (phase, framework) with the first line that reads it.
+
+    A line's treatment changes only if its deciding rule stops holding or an earlier rule
+    with another outcome starts to hold (or becomes unknown): only the facts those rules
+    read are tried. Leaving others out can only miss a change, never report a false one:
+    every change kept is checked by running the rules.
+    """
     shared_seen: set[str] = set()
     for index, result in enumerate(evaluation.results):
-        rules = [e.rule for e in reversed(result.evaluated)]  # the decider, then the earlier
+        decider = result.rule
+        rules = [
+            e.rule
+            for e in reversed(result.evaluated)  # the decider, then the earlier ones
+            if decider is None or e.rule is decider or e.rule.outcome != decider.outcome
+        ]
         names: list[str] = []
         for rule in rules:
             for name in facts_read(rule.when):

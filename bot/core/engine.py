@@ -304,7 +304,12 @@ class Evaluation:
         return found
 
 
-def evaluate_facts(facts: Facts, policy: Policy) -> Evaluation:
+#: Lines already classified, by the values their rules saw: a line's result depends on nothing
+#: else, so a search deciding many variants of one request reuses the lines it did not change.
+LineMemo = dict[tuple[Any, ...], _ItemResult]
+
+
+def evaluate_facts(facts: Facts, policy: Policy, memo: LineMemo | None = None) -> Evaluation:
     """Run the rules on every item; cheap enough to call many times (the checklist does)."""
     chosen = _framework(facts, policy)
     if not facts.items:
@@ -323,7 +328,7 @@ def evaluate_facts(facts: Facts, policy: Policy) -> Evaluation:
             }
             view.values["with_capital_asset"] = bool(capitalized & _PROPERTY)
             view.values["with_intangible_asset"] = "intangible" in capitalized
-        results[index] = _classify_item(view, facts, policy)
+        results[index] = _classified(view, facts, policy, memo)
     decided = [r for r in results if r is not None]
     treatments = [r.rule.outcome for r in decided if r.rule]
     # a part of the message nobody could place may be another cost: never a confident verdict
@@ -331,6 +336,19 @@ def evaluate_facts(facts: Facts, policy: Policy) -> Evaluation:
         any(r.rule is None for r in decided) or bool(facts.unread) or "amount" in facts.conflicts
     )
     return Evaluation(facts, chosen, decided, verdict_of(treatments, undecided))
+
+
+def _classified(view: _View, facts: Facts, policy: Policy, memo: LineMemo | None) -> _ItemResult:
+    if memo is None:
+        return _classify_item(view, facts, policy)
+    key = (*view.values.items(), "amount" in facts.conflicts)
+    try:
+        known = memo.get(key)
+    except TypeError:  # a value that cannot be a key: decide it afresh
+        return _classify_item(view, facts, policy)
+    if known is None:
+        known = memo[key] = _classify_item(view, facts, policy)
+    return known
 
 
 def _attributable(view: _View) -> bool:
