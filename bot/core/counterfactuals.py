@@ -1,13 +1,14 @@
 """What would change the answer: the smallest one-fact changes that flip a confident verdict.
 
-Nothing here is written by hand per case. For each line, the facts the evaluated rules read
-(ownership, the unit amount against the threshold, the useful life, the phase, the
-framework...) are changed one at a time to the values the policy's own conditions name: the
-other options a condition lists, the other side of a boolean, and each side of a numeric
-bound (USD 5,000 and USD 4,999.99 for the capitalization threshold; 12 and 13 months for the
-minimum useful life). The rules run again on each change, as they would on a checklist
-answer, and a change is kept only when the request's verdict differs; per fact, a change to
-a confident verdict is kept over one to needs_review.
+Nothing here is written by hand per case. For each line, the facts read by its deciding rule
+and by the earlier rules with another outcome (ownership, the unit amount against the
+threshold, the useful life, the phase, the framework...) are changed one at a time to the
+values the policy's own conditions name: the other options a condition lists, the other side
+of a boolean, and the nearest value across each numeric bound (USD 4,999.99 or USD 5,000 for
+the capitalization threshold; 12 or 13 months for the minimum useful life). The rules run
+again on each change, as they would on a checklist answer, and a change is kept only when
+the request's verdict differs: at most :data:`PER_LINE` a line, a change to a confident
+verdict before one that only makes the answer need review.
 """
 
 from __future__ import annotations
@@ -32,6 +33,9 @@ from bot.core.facts import (
 )
 from bot.core.policy import AllOf, Condition, FactTest, NotOf, Policy, SettingRef
 from bot.core.trace import facts_read
+
+#: At most this many changes per line: the nearest flips, not every way to reach them.
+PER_LINE = 3
 
 #: The facts a person can be asked to change, from the facts rules test.
 _CHANGEABLE = {
@@ -73,10 +77,6 @@ class _Change:
     item: int | None
     value: Any
     phrase: str
-
-
-#: At most this many changes per line: the nearest flips, not every way to reach them.
-PER_LINE = 3
 
 
 def counterfactuals(evaluation: Evaluation, policy: Policy) -> list[Counterfactual]:
@@ -127,7 +127,7 @@ def _counterfactual(change: _Change, before: Evaluation, after: Evaluation) -> C
     where = f"for “{description}”, " if many else ""
     return Counterfactual(
         fact=change.fact,
-        value=change.value,
+        value=getattr(change.value, "value", change.value),  # an option as its plain value
         verdict=after.verdict,
         item=change.item,
         item_description=description,

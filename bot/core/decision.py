@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from bot.core.facts import Facts, Money
+from bot.core.facts import Facts, Money, UsefulLife
 
 Verdict = Literal["capex", "opex", "split", "needs_review"]
 
@@ -112,7 +112,7 @@ class Counterfactual(BaseModel):
     """The smallest change of one fact that flips a confident verdict, found by the rules."""
 
     fact: str  # the fact to change, as a form or checklist answer names it
-    value: Any  # its changed value, as a form or checklist answer gives it
+    value: Money | UsefulLife | bool | str  # its changed value, as a form or answer gives it
     verdict: Verdict  # the request's verdict with that one change
     item: int | None = None  # the line the fact belongs to; None for a request-wide fact
     item_description: str | None = None
