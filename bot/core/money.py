@@ -480,6 +480,33 @@ def find_useful_life(text: str) -> list[FoundLife]:
     return found
 
 
+#: Units of measure after a number: "250 kVA", "42U", "3 t", "4-acre" are sizes, not counts.
+_MEASURES = (
+    r"(?:kva|kw|kwh|mw|mwh|hp|ps|cv|va|v|w|kg|kgs|lbs?|tons?|tonnes?|l|liters?|litres?|"
+    r"mm|cm|inch|inches|ft|feet|sqm|sq ?ft|m2|m²|acres?|hectares?|ha|gallons?|gal|psi|bar|"
+    r"mph|km|miles?|rpm|ghz|mhz|gbps|mbps|u|°|degrees?)\b"
+)
+
+
+#: "a 2x RTX 4090 box", "one server with 8 GPUs", "(4x L40S each)": a count of the parts of
+#: one item, not of the items bought.
+_PART_OF_ONE = re.compile(
+    r"(?:\b(?:a|an|one|with|w/|mit|avec|con|com|met|inkl|incl|including)|\()\s*$", re.IGNORECASE
+)
+#: "RTX 4090 render box", "model 3 sedan": a model number, not a count.
+_MODEL_BEFORE = re.compile(
+    r"\b(?:rtx|gtx|rx|quadro|model|modelo|modell|type|typ|series|serie|no|nr|mk|gen|version|"
+    r"v|iphone|pixel|galaxy|surface|xps|precision|latitude|optiplex|poweredge|thinkpad)\.?\s*$",
+    re.IGNORECASE,
+)
+#: "the 2021 storage array", "since 2019": a year, not a count.
+_YEAR_BEFORE = re.compile(
+    r"\b(?:the|our|its|in|from|since|of|de|du|von|vom|seit|del|do|da|van|sinds|dal|depuis|"
+    r"desde)\s*$",
+    re.IGNORECASE,
+)
+
+
 def find_quantities(text: str, skip: list[Found]) -> list[FoundQuantity]:
     """Counts of things: "40 monitors", "3x servers", "x3". Numbers inside amounts are skipped."""
     taken = [(f.start, f.end) for f in skip]
@@ -489,7 +516,7 @@ def find_quantities(text: str, skip: list[Found]) -> list[FoundQuantity]:
 
     found: list[FoundQuantity] = []
     for match in _TIMES_RE.finditer(text):
-        if free(match.start(), match.end()):
+        if free(match.start(), match.end()) and not _PART_OF_ONE.search(text[: match.start()]):
             n = int(match.group("a") or match.group("b"))
             found.append(FoundQuantity(match.start(), match.end(), match.group(0), n))
             taken.append((match.start(), match.end()))
@@ -499,9 +526,17 @@ def find_quantities(text: str, skip: list[Found]) -> list[FoundQuantity]:
         number = _to_number(match.group("n"))
         if number is None or number != int(number) or number < 1:
             continue
+        before = text[: match.start()]
+        if (
+            _PART_OF_ONE.search(before)
+            or _MODEL_BEFORE.search(before)
+            or (1900 <= number <= 2100 and _YEAR_BEFORE.search(before))
+        ):
+            continue
         following = text[match.end() : match.end() + 12].lower()
         if re.match(
-            rf"(?:{_YEAR_UNITS}|{_MONTH_UNITS}|%|k\b|m\b|gb|tb|h\b|hours|days|weeks)", following
+            rf"(?:{_YEAR_UNITS}|{_MONTH_UNITS}|%|k\b|m\b|gb|tb|h\b|hours|days|weeks|{_MEASURES})",
+            following,
         ):
             continue
         found.append(FoundQuantity(match.start(), match.end(), match.group(0), int(number)))

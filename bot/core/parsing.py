@@ -259,10 +259,14 @@ _FILLER = frozenset(
             "nous notre nos le la les un une des du de pour avec et ou est sont cout couts",
             "achetons acheter achat commander commande millions mille",
             "nosotros nuestro nuestra el los las uno una del para con es son costo coste",
-            "compramos comprar compra pedido millon millones",
+            "compramos comprar compra pedido millon millones mas mais piu zzgl dazu sowie",
             "nos nosso nossa os as um uma do da com ou custo milhao milhoes",
             "het een van voor met en totaal kopen kopen gekocht bestellen miljoen wij onze",
             "il lo gli di per noi nostro nostra acquistiamo comprare milione milioni",
+            # a price "delivered", "installed and calibrated" is the item's, not a cost apart
+            "delivered installed calibrated commissioned geliefert installiert montiert",
+            "livre livree installe installee entregue entregado instalado instalada calibrada",
+            "calibrado consegnato installato installata geleverd geinstalleerd",
         )
     ).split()
 )
@@ -270,6 +274,23 @@ _FILLER = frozenset(
 
 #: Marks where fillers stood in a clause's content: the phrases between are read on their own.
 _BREAK = "|"
+#: Marks where a preposition stood that makes what follows qualify what came before: "máquina
+#: de rotulagem" is a machine (for labelling), "terreno ... para la nueva planta" is land (for a
+#: plant), "contrat de nettoyage des bureaux" is cleaning (of the offices).
+_QUALIFIES = ">"
+_QUALIFIERS = frozenset(
+    " ".join(
+        (
+            "of for at in on into near inside from to",
+            "fur fuer im am vom zum zur bei",
+            "de du des pour dans chez au aux sur",
+            "para del en al",
+            "do dos das em no na nos nas",
+            "voor van op bij",
+            "per di dei degli nel nella alla da dal della presso desde",
+        )
+    ).split()
+)
 
 
 def _content(clause: _Clause, folded: str, lexicon: _Compiled) -> str:
@@ -282,8 +303,15 @@ def _content(clause: _Clause, folded: str, lexicon: _Compiled) -> str:
     text = folded[clause.start : included.start() if included else clause.end]
     if lexicon.negated_phrase is not None:
         text = lexicon.negated_phrase.sub(" ", text)
-    words = [w if w not in _FILLER and len(w) > 1 else _BREAK for w in normalize(text).split()]
-    return " ".join(words).strip(f" {_BREAK}")
+    words = [_marker(w) for w in normalize(text).split()]
+    return " ".join(words).strip(f" {_BREAK}{_QUALIFIES}")
+
+
+def _marker(word: str) -> str:
+    """A word of the clause as the phrase reader sees it: itself, or the break it stands for."""
+    if word not in _FILLER and len(word) > 1:
+        return word
+    return _QUALIFIES if word in _QUALIFIERS else _BREAK
 
 
 def _classify_unnamed(
@@ -371,9 +399,7 @@ def _undecided(folded: str, text: str, lexicon: _Compiled) -> list[Unread]:
     )
 
 
-def _first_said(
-    patterns: list[re.Pattern[str]], folded: str, text: str, why: str
-) -> list[Unread]:
+def _first_said(patterns: list[re.Pattern[str]], folded: str, text: str, why: str) -> list[Unread]:
     """The words of the first pattern the message says, as unread for ``why``; else none."""
     for pattern in patterns:
         found = pattern.search(folded)
@@ -400,8 +426,10 @@ def _disputed(
             continue
         guess = classifier.classify(words)  # the whole clause: one phrase may be a detail
         named = str(clause.asset.value)
-        if guess.confident and guess.asset_type and not classifier.same_treatment(
-            guess.asset_type, named
+        if (
+            guess.confident
+            and guess.asset_type
+            and not classifier.same_treatment(guess.asset_type, named)
         ):
             first, second = _label(named, lexicon), _label(guess.asset_type, lexicon)
             disputed.append(
@@ -445,29 +473,45 @@ def _best_guess(words: str, classifier: SpendClassifier) -> Guess:
     differently: the clause may hold two costs, or the phrase a misleading word ("sim").
     """
     whole = classifier.classify(words)
-    phrases = [
-        phrase.strip()
-        for part in words.split(_BREAK)
-        for phrase in _PHRASE_BREAK.split(part)
-        if len(phrase.strip()) > 2
-    ]
+    phrases = _phrases(words)
     if whole.confident or len(phrases) < 2:
         return whole
-    guesses = [whole, *(classifier.classify(p) for p in phrases)]
-    confident = [g for g in guesses if g.confident and g.asset_type is not None]
-    if not confident:
+    ranked = [(depth, classifier.classify(phrase)) for depth, phrase in phrases]
+    named = [(d, g) for d, g in ranked if g.confident and g.asset_type is not None]
+    if not named:
         return whole
-    best = max(confident, key=lambda g: g.probability)
+    depth = min(d for d, _ in named)  # the least qualified phrase that names a cost
+    best = max((g for d, g in named if d == depth), key=lambda g: g.probability)
     if best.probability < PHRASE_PROBABILITY:
         return replace(best, confident=False)
     assert best.asset_type is not None
+    rivals = [whole, *(g for d, g in ranked if d <= depth)]
     if any(
         g.asset_type is not None and not classifier.same_treatment(g.asset_type, best.asset_type)
-        for g in [whole, *confident]
+        for g in rivals
         if g.confident or g.probability >= WHOLE_AGAINST
     ):
         return replace(best, confident=False)
     return best
+
+
+def _phrases(words: str) -> list[tuple[int, str]]:
+    """The clause's phrases in reading order, each with how deeply it qualifies another.
+
+    Depth 0 phrases name what the clause is about; each qualifying preposition before a
+    phrase ("de", "for", "in") adds one: in "contrat | nettoyage > bureaux" the cleaning
+    (depth 1) qualifies the contract, the offices (depth 2) the cleaning. A deeper phrase never
+    overrules a shallower one's reading ("bureaux" is not furniture bought).
+    """
+    found: list[tuple[int, str]] = []
+    depth = 0
+    for part in re.split(rf"\s*(\{_BREAK}|{_QUALIFIES}|{_PHRASE_BREAK.pattern})\s*", words):
+        token = part.strip()
+        if token == _QUALIFIES or token in _QUALIFIERS:
+            depth += 1
+        elif len(token) > 2 and token != _BREAK and not _PHRASE_BREAK.fullmatch(token):
+            found.append((depth, token))
+    return found
 
 
 def _guessed(clause: _Clause, guess: Guess, lexicon: _Compiled) -> _Match:

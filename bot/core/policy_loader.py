@@ -116,9 +116,7 @@ def load_policy(directory: Path | str) -> Policy:
     )
 
 
-def _load_classes(
-    folder: Path, digest: Any, problems: list[Problem]
-) -> dict[str, SpendClass]:
+def _load_classes(folder: Path, digest: Any, problems: list[Problem]) -> dict[str, SpendClass]:
     """``classes/<asset type>.yaml``: definitions and example phrases (optional folder)."""
     classes: dict[str, SpendClass] = {}
     if not folder.is_dir():

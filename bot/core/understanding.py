@@ -118,9 +118,7 @@ class _Model:
 class SpendClassifier:
     """Which class a piece of text names, with a probability; see the module docstring."""
 
-    def __init__(
-        self, model: _Model, categories: Mapping[str, str], embed: Embed | None
-    ) -> None:
+    def __init__(self, model: _Model, categories: Mapping[str, str], embed: Embed | None) -> None:
         self._model = model
         self._embed = embed if model.example_vectors is not None else None
         self._groups = {c: _SAME_TREATMENT.get(categories[c], categories[c]) for c in model.classes}
