@@ -8,7 +8,10 @@ Prints, in one run:
   the classifier's per-text embedding cache emptied, so every unnamed clause is embedded;
 - p50/p95 of a complete answer (facts, rules, hybrid retrieval, citations) on both sets;
 - the wall time of `capexbot ask --json ...` in a fresh process (cold start to the answer),
-  beside `python -c pass`, so the interpreter's own start-up is visible.
+  beside `python -c pass`, so the interpreter's own start-up is visible;
+- what the explanation adds to each answer of the dev set: the rule trace (built from what the
+  engine recorded) and the search for what would change a confident answer, in CPU time so
+  other processes on the machine do not count (`--explain-only` prints just this).
 """
 
 from __future__ import annotations
@@ -25,7 +28,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bot.config import Config  # noqa: E402
-from bot.core import Request, decide, load_policy, understanding  # noqa: E402
+from bot.core import Request, decide, load_policy, read_request, understanding  # noqa: E402
+from bot.core.counterfactuals import counterfactuals  # noqa: E402
+from bot.core.engine import evaluate_facts  # noqa: E402
+from bot.core.trace import line_trace  # noqa: E402
 from bot.evaluation import load_scenarios  # noqa: E402
 from bot.service import Assistant  # noqa: E402
 
@@ -82,6 +88,39 @@ def answer_latency(rounds: int) -> list[float]:
     return timings
 
 
+def explanation_cost(rounds: int) -> tuple[list[float], list[float], int]:
+    """CPU ms per answer of the trace and of the counterfactual search, and how many answers
+    were confident (only those are searched)."""
+    policy = load_policy(ROOT / "rules")
+    scenarios = load_scenarios(SCENARIOS / "dev.jsonl")
+    evaluations = [
+        evaluate_facts(read_request(Request(text=s.text, framework=s.framework), policy), policy)
+        for s in scenarios
+    ]
+    traces: list[float] = []
+    searches: list[float] = []
+    for _ in range(rounds):
+        for evaluation in evaluations:
+            start = time.process_time()
+            for index, result in enumerate(evaluation.results):
+                item = evaluation.facts.items[index]
+                line_trace(
+                    index,
+                    item.description,
+                    "opex",
+                    result.rule,
+                    result.evaluated,
+                    result.view.values,
+                )
+            traces.append((time.process_time() - start) * 1000)
+            if evaluation.verdict != "needs_review":
+                start = time.process_time()
+                counterfactuals(evaluation, policy)
+                searches.append((time.process_time() - start) * 1000)
+    confident = sum(e.verdict != "needs_review" for e in evaluations)
+    return traces, searches, confident
+
+
 def _line(timings: list[float]) -> str:
     return (
         f"  p50 {percentile(timings, 0.50):.2f} ms   p95 {percentile(timings, 0.95):.2f} ms   "
@@ -102,7 +141,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=20)
     parser.add_argument("--cold-runs", type=int, default=5)
+    parser.add_argument("--explain-only", action="store_true", help="only the explanation's cost")
     args = parser.parse_args()
+
+    traces, searches, confident = explanation_cost(max(1, args.rounds // 4))
+    print(f"rule trace, CPU time per answer, {len(traces)} answers over the dev set:")
+    print(_line(traces))
+    print(f"what would change it, CPU time per confident answer ({confident} of the dev set):")
+    print(_line(searches))
+    if args.explain_only:
+        return
 
     timings = warm_latency(args.rounds)
     print(f"decision, warm, {len(timings)} decisions over the dev set:")

@@ -16,7 +16,7 @@ from bot.config import Config
 from bot.core import Framework, Policy, PolicyError, Request, load_policy
 from bot.evaluation import ScenarioFileError, load_scenarios, run_eval
 from bot.finance.commands import register as register_finance_commands
-from bot.render.text import render_text
+from bot.render.text import render_side_by_side, render_text
 from bot.request_commands import register as register_request_commands
 from bot.service import Assistant
 
@@ -107,11 +107,18 @@ def _policy(config: Config) -> Policy:
         raise typer.Exit(2) from exc
 
 
+class FrameworkChoice(StrEnum):
+    us_gaap = "us_gaap"
+    ifrs = "ifrs"
+    both = "both"
+
+
 @app.command()
 def ask(
     text: Annotated[str, typer.Argument(help="The question, as you would write it in Slack.")],
     framework: Annotated[
-        Framework | None, typer.Option(help="Accounting framework (default: the policy's).")
+        FrameworkChoice | None,
+        typer.Option(help="Accounting framework (default: the policy's); both: side by side."),
     ] = None,
     as_json: JsonOption = False,
     rules_dir: RulesOption = None,
@@ -122,7 +129,12 @@ def ask(
     config = config_for(rules_dir, knowledge_dir, data_dir)
     policy = _policy(config)
     assistant = Assistant(config, policy, _knowledge(config, quiet=as_json))
-    decision = assistant.answer(Request(text=text, framework=framework))
+    if framework is FrameworkChoice.both:
+        both = assistant.answer_both(Request(text=text))
+        typer.echo(both.model_dump_json(indent=2) if as_json else render_side_by_side(both))
+        return
+    chosen = Framework(framework.value) if framework else None
+    decision = assistant.answer(Request(text=text, framework=chosen))
     if as_json:
         typer.echo(decision.model_dump_json(indent=2))
     else:

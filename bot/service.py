@@ -22,6 +22,8 @@ from bot.core import (
     load_policy,
     read_request,
 )
+from bot.core.facts import Fact, Framework, Source
+from bot.core.frameworks import SideBySide, compare
 from bot.core.parsing import is_policy_question
 from bot.finance.impact import with_budget_impact
 from bot.finance.schedule import start_month
@@ -78,6 +80,22 @@ class Assistant:
     def answer_facts(self, facts: Facts) -> Decision:
         """Decide from facts gathered so far (the checklist's state)."""
         return self._finished(self._cited(decide_facts(facts, self.policy), ""))
+
+    def answer_both(self, request: Request) -> SideBySide:
+        """The request decided under US GAAP and under IFRS, and how the two differ."""
+        us_gaap, ifrs = (
+            self.answer(request.model_copy(update={"framework": framework}))
+            for framework in (Framework.US_GAAP, Framework.IFRS)
+        )
+        return compare(us_gaap, ifrs, self.policy)
+
+    def compare_facts(self, facts: Facts) -> SideBySide:
+        """A decided request's facts (as stored) under both frameworks, as a form would set it."""
+        us_gaap, ifrs = (
+            self.answer_facts(facts.with_fact("framework", Fact(value=fw, source=Source.FORM)))
+            for fw in (Framework.US_GAAP, Framework.IFRS)
+        )
+        return compare(us_gaap, ifrs, self.policy)
 
     def answer_policy_question(self, question: str) -> Decision:
         """Answer a question about the policy itself ("who approves $60k?") from its text."""

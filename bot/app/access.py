@@ -22,6 +22,10 @@ NOT_AN_APPROVER = (
     "information on budget requests."
 )
 NOT_YOURS = "Only the person who asked and the finance approvers can get this decision's memo."
+NOT_HERE = (
+    "That answer was not given in this conversation: only the person who asked and the "
+    "finance approvers can see it elsewhere."
+)
 #: The states of a request while its finance post carries the approval buttons.
 ON_FINANCE_POST = frozenset({"pending", "info_requested"})
 
@@ -43,6 +47,18 @@ class Access:
     def may_see(self, user: str, owner: str | None) -> bool:
         """A request or decision is shown to whoever filed or asked it, and to approvers."""
         return is_owner(user, owner) or self.is_approver(user)
+
+    def check_shown_here(
+        self, user: str, owner: str | None, answered_in: str | None, clicked_in: str | None
+    ) -> None:
+        """Raise :class:`NotAllowed` unless ``user`` may see a decision again from here.
+
+        A button on an answer shows more of it (US GAAP vs IFRS) to whoever reads that
+        conversation; from anywhere else, only to whoever asked and to approvers.
+        """
+        here = answered_in is not None and answered_in == clicked_in
+        if not here and not self.may_see(user, owner):
+            raise NotAllowed(NOT_HERE)
 
     def check_approver(self, user: str) -> None:
         """Raise :class:`NotAllowed` unless ``user`` is a configured approver."""

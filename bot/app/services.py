@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from bot.app.access import Access
 from bot.app.budget_requests import BudgetRequests
+from bot.app.comparisons import Comparisons
 from bot.app.outputs import Outputs
 from bot.app.questions import Questions
 from bot.config import Config
@@ -21,6 +22,7 @@ class Services:
     requests: BudgetRequests
     checklists: ConversationService
     outputs: Outputs
+    comparisons: Comparisons
 
     @classmethod
     def build(cls, config: Config, assistant: Assistant, store: Store) -> Services:
@@ -32,4 +34,5 @@ class Services:
             requests=BudgetRequests(questions, store, access),
             checklists=ConversationService(assistant, store),
             outputs=Outputs(store, access, assistant.policy, config),
+            comparisons=Comparisons(assistant, store, access),
         )

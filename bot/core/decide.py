@@ -9,6 +9,7 @@ from __future__ import annotations
 from pydantic import BaseModel, Field
 
 from bot.core.checklist import next_question
+from bot.core.counterfactuals import counterfactuals
 from bot.core.decision import Decision, LineItem
 from bot.core.engine import build_decision, evaluate_facts
 from bot.core.facts import Fact, Facts, Framework, Source
@@ -51,6 +52,7 @@ def _states_amount(facts: Facts) -> bool:
 def decide_facts(facts: Facts, policy: Policy) -> Decision:
     evaluation = evaluate_facts(facts, policy)
     decision = build_decision(evaluation, policy)
+    decision.counterfactuals = counterfactuals(evaluation, policy)
     if not decision.complete:
         decision.next_question = next_question(evaluation, policy)
         decision.complete = decision.next_question is None and not any(

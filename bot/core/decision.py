@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from bot.core.facts import Facts, Money
+from bot.core.facts import Facts, Money, UsefulLife
 
 Verdict = Literal["capex", "opex", "split", "needs_review"]
 
@@ -82,6 +82,45 @@ class RuleFired(BaseModel):
     review_question: str | None = None
 
 
+TraceResult = Literal["true", "false", "unknown"]
+
+
+class RuleEvaluation(BaseModel):
+    """One rule tested on one line: its three-valued result and the facts it read."""
+
+    rule: str
+    outcome: Treatment
+    result: TraceResult
+    #: every fact the rule's conditions read, as the rule saw it (derived ones included);
+    #: None when nobody gave it
+    facts: dict[str, str | int | bool | None]
+    unknown: list[str] = Field(default_factory=list)  # the facts that left it unknown
+    section: str
+
+
+class LineTrace(BaseModel):
+    """The rules a line went through, in policy order, up to the one that decided it."""
+
+    item: int  # index into facts.items and line_items
+    description: str
+    treatment: Treatment
+    decided_by: str | None  # the rule that decided the line; None when it needs review
+    rules: list[RuleEvaluation] = Field(default_factory=list)
+
+
+class Counterfactual(BaseModel):
+    """The smallest change of one fact that flips a confident verdict, found by the rules."""
+
+    fact: str  # the fact to change, as a form or checklist answer names it
+    value: Money | UsefulLife | bool | str  # its changed value, as a form or answer gives it
+    verdict: Verdict  # the request's verdict with that one change
+    item: int | None = None  # the line the fact belongs to; None for a request-wide fact
+    item_description: str | None = None
+    text: str  # in words: "if it were rented rather than bought: OpEx"
+    rule: str | None = None  # the rule that decides the changed line
+    section: str | None = None  # the policy section of that rule
+
+
 class MissingFact(BaseModel):
     fact: str
     item: int | None = None  # index into facts.items for item facts
@@ -139,6 +178,10 @@ class Decision(BaseModel):
     next_question: NextQuestion | None = None
     complete: bool  # True when no answer could change the verdict: the checklist stops
     rules_fired: list[RuleFired] = Field(default_factory=list)
+    #: every rule evaluated for each line (true, false or unknown, and the facts it read)
+    trace: list[LineTrace] = Field(default_factory=list)
+    #: on a confident answer, the one-fact changes that would flip it (smallest first)
+    counterfactuals: list[Counterfactual] = Field(default_factory=list)
     budget_bucket: BudgetBucketResult | None = None
     tracking: str | None = None
     approval: Approval | None = None

@@ -35,6 +35,7 @@ from bot.core.policy import (
     Rule,
     SettingRef,
 )
+from bot.core.trace import Evaluated, line_trace
 
 #: Derived facts map back to the fact a person can be asked for.
 _ASKABLE = {
@@ -64,6 +65,7 @@ class _ItemResult:
     rule: Rule | None  # the deciding rule, when decided
     missing: dict[str, str]  # askable fact -> why it matters
     view: _View
+    evaluated: list[Evaluated] = field(default_factory=list)  # in order, up to the decider
 
 
 def _plain(value: Any) -> Any:
@@ -178,21 +180,37 @@ def _operand(value: Any, policy: Policy) -> Any:
 def evaluate(
     condition: Condition, values: dict[str, Any], policy: Policy
 ) -> tuple[bool | None, set[str]]:
-    """Three-valued evaluation: (True/False/None for unknown, facts that were unknown)."""
+    """Three-valued evaluation: (True/False/None for unknown, facts that were unknown).
+
+    ``all`` stops at its first false child and ``any`` at its first true one: a decisive
+    child decides whatever the others are, known or not.
+    """
     if isinstance(condition, FactTest):
         return _test(condition, values, policy)
     if isinstance(condition, NotOf):
-        result, unknown = evaluate(condition.not_, values, policy)
-        return (None if result is None else not result), unknown
-    children = condition.all if isinstance(condition, AllOf) else condition.any
-    results = [evaluate(child, values, policy) for child in children]
+        inner, missing = evaluate(condition.not_, values, policy)
+        return (None if inner is None else not inner), missing
     decisive = not isinstance(condition, AllOf)
-    if any(r is decisive for r, _ in results):
-        return decisive, set()
-    unknown = set().union(*(u for r, u in results if r is None))
-    if unknown or any(r is None for r, _ in results):
+    unknown: set[str] = set()
+    undecided = False
+    for child in condition.all if isinstance(condition, AllOf) else condition.any:
+        result, missing = evaluate(child, values, policy)
+        if result is decisive:
+            return decisive, set()
+        if result is None:
+            undecided = True
+            unknown |= missing
+    if undecided:
         return None, unknown
     return not decisive, set()
+
+
+_COMPARE: dict[str, Callable[[Decimal, Decimal], bool]] = {
+    "gte": lambda a, b: a >= b,
+    "gt": lambda a, b: a > b,
+    "lt": lambda a, b: a < b,
+    "lte": lambda a, b: a <= b,
+}
 
 
 def _test(test: FactTest, values: dict[str, Any], policy: Policy) -> tuple[bool | None, set[str]]:
@@ -208,15 +226,10 @@ def _test(test: FactTest, values: dict[str, Any], policy: Policy) -> tuple[bool 
         listed = test.in_ if operator == "in_" else test.not_in
         inside = any(_same(value, option) for option in listed or [])
         return (inside if operator == "in_" else not inside), set()
-    number = Decimal(str(value))
-    bound = Decimal(str(_operand(getattr(test, operator), policy)))
-    compare: dict[str, Callable[[Decimal, Decimal], bool]] = {
-        "gte": lambda a, b: a >= b,
-        "gt": lambda a, b: a > b,
-        "lt": lambda a, b: a < b,
-        "lte": lambda a, b: a <= b,
-    }
-    return compare[operator](number, bound), set()
+    number = value if isinstance(value, Decimal) else Decimal(str(value))
+    bound = _operand(getattr(test, operator), policy)
+    bound = bound if isinstance(bound, Decimal) else Decimal(str(bound))
+    return _COMPARE[operator](number, bound), set()
 
 
 def _same(value: Any, expected: Any) -> bool:
@@ -227,16 +240,18 @@ def _same(value: Any, expected: Any) -> bool:
 
 def _classify(view: _View, policy: Policy) -> _ItemResult:
     blockers: list[tuple[Rule, set[str]]] = []
+    evaluated: list[Evaluated] = []
     for rule in policy.rules:
         result, unknown = evaluate(rule.when, view.values, policy)
+        evaluated.append(Evaluated(rule, result, frozenset(unknown)))
         if result is True:
             differing = [(r, u) for r, u in blockers if r.outcome != rule.outcome]
             if not differing:
-                return _ItemResult(rule, {}, view)
-            return _ItemResult(None, _why_missing(differing, rule), view)
+                return _ItemResult(rule, {}, view, evaluated)
+            return _ItemResult(None, _why_missing(differing, rule), view, evaluated)
         if result is None:
             blockers.append((rule, unknown))
-    return _ItemResult(None, _why_missing(blockers, None), view)
+    return _ItemResult(None, _why_missing(blockers, None), view, evaluated)
 
 
 def _why_missing(blockers: list[tuple[Rule, set[str]]], fired: Rule | None) -> dict[str, str]:
@@ -289,7 +304,12 @@ class Evaluation:
         return found
 
 
-def evaluate_facts(facts: Facts, policy: Policy) -> Evaluation:
+#: Lines already classified, by the values their rules saw: a line's result depends on nothing
+#: else, so a search deciding many variants of one request reuses the lines it did not change.
+LineMemo = dict[tuple[Any, ...], _ItemResult]
+
+
+def evaluate_facts(facts: Facts, policy: Policy, memo: LineMemo | None = None) -> Evaluation:
     """Run the rules on every item; cheap enough to call many times (the checklist does)."""
     chosen = _framework(facts, policy)
     if not facts.items:
@@ -308,7 +328,7 @@ def evaluate_facts(facts: Facts, policy: Policy) -> Evaluation:
             }
             view.values["with_capital_asset"] = bool(capitalized & _PROPERTY)
             view.values["with_intangible_asset"] = "intangible" in capitalized
-        results[index] = _classify_item(view, facts, policy)
+        results[index] = _classified(view, facts, policy, memo)
     decided = [r for r in results if r is not None]
     treatments = [r.rule.outcome for r in decided if r.rule]
     # a part of the message nobody could place may be another cost: never a confident verdict
@@ -316,6 +336,19 @@ def evaluate_facts(facts: Facts, policy: Policy) -> Evaluation:
         any(r.rule is None for r in decided) or bool(facts.unread) or "amount" in facts.conflicts
     )
     return Evaluation(facts, chosen, decided, verdict_of(treatments, undecided))
+
+
+def _classified(view: _View, facts: Facts, policy: Policy, memo: LineMemo | None) -> _ItemResult:
+    if memo is None:
+        return _classify_item(view, facts, policy)
+    key = (*view.values.items(), "amount" in facts.conflicts)
+    try:
+        known = memo.get(key)
+    except TypeError:  # a value that cannot be a key: decide it afresh
+        return _classify_item(view, facts, policy)
+    if known is None:
+        known = memo[key] = _classify_item(view, facts, policy)
+    return known
 
 
 def _attributable(view: _View) -> bool:
@@ -355,6 +388,12 @@ def build_decision(evaluation: Evaluation, policy: Policy) -> Decision:
         for i, r in enumerate(evaluation.results)
         if r.rule
     ]
+    trace = [
+        line_trace(
+            i, facts.items[i].description, line.treatment, r.rule, r.evaluated, r.view.values
+        )
+        for i, (r, line) in enumerate(zip(evaluation.results, lines, strict=True))
+    ]
     assumptions: list[str] = []
     for result in evaluation.results:
         for text in result.view.assumptions:
@@ -385,6 +424,7 @@ def build_decision(evaluation: Evaluation, policy: Policy) -> Decision:
         missing=evaluation.missing,
         complete=complete,
         rules_fired=fired,
+        trace=trace,
         budget_bucket=bucket,
         tracking=_tracking(evaluation.verdict, bucket, policy),
         approval=_approval(evaluation, lines, policy),

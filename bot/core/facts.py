@@ -216,7 +216,8 @@ class Facts(BaseModel):
         """A copy with ``fact`` set: on item ``item``, or shared; conflicts on it are settled."""
         conflicts = {k: v for k, v in self.conflicts.items() if k != name}
         if name in ITEM_FACTS:
-            items = [i.model_copy(deep=True) for i in self.items] or [Item(description="request")]
+            # the items not changed are shared with this copy: Facts are never changed in place
+            items = list(self.items) or [Item(description="request")]
             targets = range(len(items)) if item is None else [item]
             for index in targets:
                 items[index] = Item(

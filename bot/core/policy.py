@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
+from functools import cached_property
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -83,8 +84,9 @@ class FactTest(Strict):
             raise ValueError(f"give exactly one operator ({names}); got {len(given)}")
         return self
 
-    @property
+    @cached_property
     def operator(self) -> str:
+        """The test's one operator (cached: the engine asks on every evaluation)."""
         return next(op for op in _OPERATORS if getattr(self, op) is not None)
 
 

@@ -75,6 +75,7 @@ def build_memo(stored: StoredDecision, options: MemoOptions) -> Memo:
     blocks += _verdict(decision)
     blocks += _facts(decision)
     blocks += _rules(decision)
+    blocks += _counterfactuals(decision)
     blocks += _citations(decision)
     blocks += _routing(decision)
     blocks += _depreciation(schedules, options.fiscal_year_start_month)
@@ -84,6 +85,7 @@ def build_memo(stored: StoredDecision, options: MemoOptions) -> Memo:
     if decision.notes:
         blocks += [Heading("Notes"), Bullets(list(decision.notes))]
     blocks += _appendix(schedules)
+    blocks += _trace(decision)
     blocks.append(
         Paragraph(
             "This memo is rendered from the stored decision record. The rules and knowledge "
@@ -234,6 +236,44 @@ def _rules(decision: Decision) -> list[Block]:
             text += f" Finance to settle: {rule.review_question}"
         items.append(text)
     return [Heading("Rules that fired"), Bullets(items)]
+
+
+def _counterfactuals(decision: Decision) -> list[Block]:
+    """The one-fact changes that would flip the verdict, found by running the rules."""
+    if not decision.counterfactuals:
+        return []
+    items = [
+        flip.text + (f" (`{flip.rule}`, policy §{flip.section})" if flip.rule else "")
+        for flip in decision.counterfactuals
+    ]
+    return [Heading("What would change the answer"), Bullets(items)]
+
+
+def _trace(decision: Decision) -> list[Block]:
+    """Every rule evaluated for each line, in policy order, with the facts it read."""
+    if decision.kind != "decision":
+        return []
+    blocks: list[Block] = [Heading("Rule trace")]
+    if not decision.trace:
+        return [*blocks, Paragraph("This decision was recorded before rule traces were kept.")]
+    for line in decision.trace:
+        decided = f"decided by `{line.decided_by}`" if line.decided_by else "no rule decided it"
+        blocks.append(Paragraph(f"Line {line.item + 1}, “{line.description}”: {decided}."))
+        rows = [
+            [
+                entry.rule,
+                entry.result,
+                entry.outcome,
+                "; ".join(
+                    f"{name} = {'not given' if value is None else value}"
+                    for name, value in entry.facts.items()
+                ),
+                f"§{entry.section}",
+            ]
+            for entry in line.rules
+        ]
+        blocks.append(Table(["Rule", "Result", "Outcome", "Facts read", "Policy"], rows))
+    return blocks
 
 
 def _citations(decision: Decision) -> list[Block]:

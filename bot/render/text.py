@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.core.decision import VERDICT_LABELS, Decision
+from bot.core.frameworks import FRAMEWORK_LABELS, SideBySide
 from bot.finance.impact import impact_lines
 
 
@@ -34,6 +35,10 @@ def render_text(decision: Decision) -> str:
         out.append("Why:")
         for rule in decision.rules_fired:
             out.append(f"  - {rule.id}: {rule.reason} (policy §{rule.section}; {rule.standard})")
+    if decision.counterfactuals:
+        out.append("")
+        out.append("What would change it:")
+        out.extend(f"  - {flip.text}" for flip in decision.counterfactuals)
     if decision.citations:
         out.append("")
         out.append("Policy text:")
@@ -99,3 +104,25 @@ def _facts_lines(decision: Decision) -> list[str]:
                 f"  - {prefix}{name.replace('_', ' ')}: {fact.describe()} [{fact.source.value}]"
             )
     return lines
+
+
+def render_side_by_side(both: SideBySide) -> str:
+    """Both frameworks' answers, then the lines on which they differ and why."""
+    out: list[str] = []
+    for name, decision in (("us_gaap", both.us_gaap), ("ifrs", both.ifrs)):
+        out.append(f"=== {FRAMEWORK_LABELS[name]} ===")
+        out.append(render_text(decision))
+        out.append("")
+    if not both.differences:
+        out.append("Differences: none; both frameworks treat every line alike, by the same rules.")
+        return "\n".join(out)
+    out.append("Differences:")
+    for difference in both.differences:
+        us, ifrs = difference.us_gaap, difference.ifrs
+        out.append(
+            f"  - {difference.description}: US GAAP {VERDICT_LABELS[us.treatment]}"
+            f" ({us.rule or 'no rule'}), IFRS {VERDICT_LABELS[ifrs.treatment]}"
+            f" ({ifrs.rule or 'no rule'})"
+        )
+        out.append(f"      {difference.why}")
+    return "\n".join(out)

@@ -1,4 +1,5 @@
-"""Buttons: checklist answers, continue in a DM, feedback, the memo, and the finance approvals.
+"""Buttons: checklist answers, continue in a DM, feedback, the memo, US GAAP vs IFRS, and the
+finance approvals.
 
 Who may press what is decided in the application layer (:mod:`bot.app.access`); a refusal
 comes back here as an ephemeral message to the person who clicked.
@@ -16,8 +17,9 @@ from slack_sdk import WebClient
 from bot.app.budget_requests import Action
 from bot.app.questions import Feedback, Where
 from bot.conversation import Turn
+from bot.core.decision import VERDICT_LABELS
 from bot.errors import AlreadyDecided, CapexbotError, NotFound
-from bot.slack.blocks import answered_blocks, turn_blocks, turn_text
+from bot.slack.blocks import answered_blocks, side_by_side_blocks, turn_blocks, turn_text
 from bot.slack.deps import Deps, dm_key
 from bot.slack.escaping import slack_escape
 from bot.slack.failures import apologises
@@ -115,6 +117,26 @@ def register(app: App, deps: Deps) -> None:
 
     @apologises
     @deps.once()
+    def frameworks(body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
+        channel, ts, thread_ts = _message_place(body)
+        user = body["user"]["id"]
+        try:
+            both = deps.app.comparisons.side_by_side(int(action["value"]), user, channel)
+        except CapexbotError as exc:
+            client.chat_postEphemeral(channel=channel, user=user, text=_refusal(exc))
+            return
+        client.chat_postMessage(
+            channel=channel,
+            thread_ts=thread_ts or ts,
+            text=slack_escape(
+                f"US GAAP: {VERDICT_LABELS[both.us_gaap.verdict]}; "
+                f"IFRS: {VERDICT_LABELS[both.ifrs.verdict]}"
+            ),
+            blocks=side_by_side_blocks(both),
+        )
+
+    @apologises
+    @deps.once()
     def approval(
         body: dict[str, Any], action: dict[str, Any], client: WebClient, context: BoltContext
     ) -> None:
@@ -127,6 +149,7 @@ def register(app: App, deps: Deps) -> None:
     app.action("continue_in_dm")(ack=ack, lazy=[continue_in_dm])
     app.action(re.compile(r"^feedback_(helpful|wrong)$"))(ack=ack, lazy=[feedback])
     app.action("decision_memo")(ack=ack, lazy=[memo])
+    app.action("compare_frameworks")(ack=ack, lazy=[frameworks])
     app.action(re.compile(r"^(approve|reject|info)_request$"))(ack=ack, lazy=[approval])
 
 

@@ -15,6 +15,7 @@ from pydantic import BaseModel
 from bot.conversation import Turn
 from bot.core import Decision
 from bot.core.decision import VERDICT_LABELS, NextQuestion
+from bot.core.frameworks import FRAMEWORK_LABELS, Side, SideBySide
 from bot.finance.impact import impact_lines
 from bot.slack.escaping import slack_escape
 
@@ -118,6 +119,11 @@ def decision_blocks(
             f"`{r.id}` {r.reason} (policy §{r.section}; {r.standard})" for r in decision.rules_fired
         ]
         blocks.append(section("*Why*\n" + bullets(reasons)))
+    if decision.counterfactuals:
+        flips = [flip.text for flip in decision.counterfactuals[:3]]
+        blocks.append(
+            context(":twisted_rightwards_arrows: *What would change it:* " + " · ".join(flips))
+        )
     for citation in decision.citations[:3]:
         passage = " ".join(citation.passage.split())
         if len(passage) > 300:
@@ -162,9 +168,36 @@ def feedback_actions(decision_id: int) -> Block:
         "elements": [
             button(":thumbsup: Helpful", "feedback_helpful", str(decision_id)),
             button(":thumbsdown: Wrong", "feedback_wrong", str(decision_id)),
+            button(":scales: US GAAP vs IFRS", "compare_frameworks", str(decision_id)),
             button(":page_facing_up: Memo", "decision_memo", str(decision_id)),
         ],
     }
+
+
+def side_by_side_blocks(both: SideBySide) -> list[Block]:
+    """The thread reply of the "US GAAP vs IFRS" button: both verdicts, lines, differences."""
+    both = escaped(both)
+    blocks: list[Block] = [section("*US GAAP vs IFRS*")]
+    for name, decision in (("us_gaap", both.us_gaap), ("ifrs", both.ifrs)):
+        label = VERDICT_LABELS[decision.verdict]
+        head = f"{VERDICT_EMOJI[decision.verdict]} *{FRAMEWORK_LABELS[name]}: {label}*"
+        lines = [f"{_line(line)} (`{line.rule_id or 'no rule'}`)" for line in decision.line_items]
+        blocks.append(section(head + ("\n" + bullets(lines) if lines else "")))
+    if both.differences:
+        whys = [
+            f"*{d.description}*: US GAAP {_side(d.us_gaap)}; IFRS {_side(d.ifrs)}. {d.why}"
+            for d in both.differences
+        ]
+        blocks.append(section("*What differs*\n" + bullets(whys)))
+    else:
+        blocks.append(context("Both frameworks treat every line alike, by the same rules."))
+    blocks.append(context(_versions(both.us_gaap, None)))
+    return blocks
+
+
+def _side(side: Side) -> str:
+    rule = f" (`{side.rule}`, §{side.section})" if side.rule else ""
+    return f"{VERDICT_LABELS[side.treatment]}{rule}"
 
 
 def _line(item: Any) -> str:

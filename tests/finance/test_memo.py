@@ -79,6 +79,25 @@ def test_memo_of_an_approved_request_has_what_an_auditor_needs(
     )
 
 
+def test_memo_shows_the_rule_trace_and_what_would_change_the_answer(
+    filer: Filer, clock: Clock, store: Store
+) -> None:
+    _server_request(filer, clock)
+    memo = build_memo(load(store, "CX-00001"), OPTIONS).markdown()
+    assert "## What would change the answer" in memo
+    assert "below USD 5,000 a unit: OpEx (`BELOW-THRESHOLD`, policy §3.1)" in memo
+    assert "## Rule trace" in memo
+    assert (
+        "Line 1, “Two GPU servers for the production inference cluster”: decided by "
+        "`OWNED-HARDWARE`." in memo
+    )
+    assert "| NO-PLANNING-RATE | false | needs_review |" in memo
+    assert (
+        "| OWNED-HARDWARE | true | capex | asset_category = tangible; ownership = owned; "
+        "unit_amount_base = 96000.00; useful_life_months = 60 | §5.1 |" in memo
+    )
+
+
 def test_memo_of_a_pending_request_says_it_is_not_decided(
     filer: Filer, clock: Clock, store: Store
 ) -> None:

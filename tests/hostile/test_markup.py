@@ -155,6 +155,16 @@ def drive_every_surface(bot: Bot, slack: FakeSlack, policy: Policy) -> list[Repl
         event(f"a $40k GPU server for production {HOSTILE}", "2.1", channel=WATCHED, user="UASKER")
         | {"channel_type": "channel"}
     )
+    settle(slack)
+    watched = next(d for d in bot.store.decisions(user_id="UASKER") if d.channel == WATCHED)
+    send.click(  # US GAAP vs IFRS, replied in the thread
+        "compare_frameworks",
+        str(watched.id),
+        user="UASKER",
+        channel=WATCHED,
+        message_ts="2.2",
+        thread_ts="2.1",
+    )
     # The DM checklist: a question, a button answer, a typed answer, someone else's click.
     dm = {"channel": "D0BUYER", "channel_type": "im", "user": "UBUYER"}
     send.event(event(f"we need $30,000 for a new project {HOSTILE}", "3.1", **dm))
@@ -231,6 +241,8 @@ def test_no_user_text_becomes_markup_and_every_payload_is_valid_block_kit(
         problems += markup_problems("/capex ack", body)
         problems += message_problems(body)
     assert problems == []
+    compared = [c for c in slack.of("chat.postMessage") if c.params.get("thread_ts") == "2.1"]
+    assert any("*US GAAP vs IFRS*" in json.dumps(loaded(c.params["blocks"])) for c in compared)
     finance = [c for c in slack.of("chat.postMessage") if c.params["channel"] == FINANCE]
     assert len(finance) == 2  # the request's post and the digest
     shown = json.dumps(loaded(finance[0].params["blocks"]))
