@@ -8,6 +8,7 @@ from bot.app.access import Access
 from bot.app.budget_requests import BudgetRequests
 from bot.app.outputs import Outputs
 from bot.app.questions import Questions
+from bot.app.reviews import Reviews
 from bot.config import Config
 from bot.conversation import ConversationService
 from bot.service import Assistant
@@ -21,6 +22,7 @@ class Services:
     requests: BudgetRequests
     checklists: ConversationService
     outputs: Outputs
+    reviews: Reviews
 
     @classmethod
     def build(cls, config: Config, assistant: Assistant, store: Store) -> Services:
@@ -32,4 +34,5 @@ class Services:
             requests=BudgetRequests(questions, store, access),
             checklists=ConversationService(assistant, store),
             outputs=Outputs(store, access, assistant.policy, config),
+            reviews=Reviews(store, access),
         )
