@@ -115,7 +115,8 @@ def register(
             "".join(json.dumps(line, ensure_ascii=False) + "\n" for line in lines),
             encoding="utf-8",
         )
-        typer.echo(f"Wrote {output}: {len(lines)} corrections", err=True)
+        count = f"{len(lines)} correction" + ("" if len(lines) == 1 else "s")
+        typer.echo(f"Wrote {output}: {count}", err=True)
 
     @app.command()
     def replay(
