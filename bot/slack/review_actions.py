@@ -13,11 +13,13 @@ from typing import Any
 
 from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 
 from bot.app.access import NOT_AN_APPROVER
 from bot.errors import CapexbotError
 from bot.slack.deps import Deps
 from bot.slack.failures import apologises
+from bot.slack.lanes import opens_modal
 from bot.slack.review_views import (
     REVIEW_CALLBACK,
     WRONG_CALLBACK,
@@ -26,6 +28,8 @@ from bot.slack.review_views import (
     verdict_of,
     wrong_modal,
 )
+
+FLAGGED = "Thanks: finance will review this answer."
 
 
 def register(app: App, deps: Deps) -> None:
@@ -41,9 +45,15 @@ def register(app: App, deps: Deps) -> None:
             client.chat_postEphemeral(channel=channel, user=user, text=str(exc))
             return
         deps.app.questions.feedback(decision_id, user, "wrong")
-        client.views_open(
-            trigger_id=body["trigger_id"], view=wrong_modal(decision_id, channel, thread_ts)
-        )
+        try:
+            client.views_open(
+                trigger_id=body["trigger_id"], view=wrong_modal(decision_id, channel, thread_ts)
+            )
+        except SlackApiError as exc:
+            if exc.response.get("error") != "expired_trigger_id":
+                raise
+            # Too late to ask (a replay after a crash, a slow Slack): the flag stands alone.
+            client.chat_postEphemeral(channel=channel, user=user, text=FLAGGED, thread_ts=thread_ts)
 
     def wrong_ack(ack: Ack, view: dict[str, Any], body: dict[str, Any]) -> None:
         deps.ledger.accept(body)
@@ -65,7 +75,7 @@ def register(app: App, deps: Deps) -> None:
             client.chat_postEphemeral(
                 channel=channel,
                 user=user,
-                text="Thanks: finance will review this answer with what you expected.",
+                text=f"{FLAGGED[:-1]} with what you expected.",
                 thread_ts=thread_ts,
             )
 
@@ -112,10 +122,15 @@ def register(app: App, deps: Deps) -> None:
         deps.app.reviews.review(int(view["private_metadata"]), user, verdict or "", reason or "")
         deps.publish_home(client, context.team_id, user)
 
-    ack = deps.acknowledge()
-    app.action("feedback_wrong")(ack=ack, lazy=[wrong])
+    acknowledge = deps.acknowledge()
+
+    def modal_ack(ack: Ack, body: dict[str, Any]) -> None:
+        opens_modal()
+        acknowledge(ack, body)
+
+    app.action("feedback_wrong")(ack=modal_ack, lazy=[wrong])
     app.view(WRONG_CALLBACK)(ack=wrong_ack, lazy=[expected])
-    app.action("review_answer")(ack=ack, lazy=[open_review])
+    app.action("review_answer")(ack=modal_ack, lazy=[open_review])
     app.view(REVIEW_CALLBACK)(ack=review_ack, lazy=[reviewed])
 
 

@@ -126,3 +126,27 @@ def test_a_wrong_answer_reaches_the_approver_and_becomes_a_scored_case(
         "capex",
     )
     assert scored["summary"]["confident_wrong"] == 1
+
+
+def test_a_wrong_click_too_late_to_ask_keeps_the_flag_and_says_so(
+    bot: Running, slack: FakeSlack
+) -> None:
+    bot.sender.event(mention("is a $8,000 laptop for the design team CapEx? 3 year life"))
+    slack.wait_for("chat.postMessage")
+    [record] = bot.store.decisions()
+    slack.fail_next("views.open", status=200, body={"ok": False, "error": "expired_trigger_id"})
+    bot.sender.click(
+        "feedback_wrong", str(record.id), user="UASKER", channel="C0GENERAL", message_ts="1.1"
+    )
+    [told] = slack.wait_for("chat.postEphemeral")
+    assert told.params["text"] == "Thanks: finance will review this answer."
+    assert [e.kind for e in bot.store.review_events(record.id)] == ["flagged"]
+
+
+def test_a_forged_answer_id_is_refused_to_the_clicker_only(bot: Running, slack: FakeSlack) -> None:
+    bot.sender.click(
+        "feedback_wrong", "424242", user="UASKER", channel="C0GENERAL", message_ts="1.1"
+    )
+    [told] = slack.wait_for("chat.postEphemeral")
+    assert told.params["user"] == "UASKER" and "no answer 424242" in told.params["text"]
+    assert slack.of("views.open") == [] and bot.store.review_events() == []
