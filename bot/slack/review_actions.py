@@ -9,6 +9,7 @@ refusal shows by its field; the recording happens in the background, like every 
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext
@@ -30,6 +31,7 @@ from bot.slack.review_views import (
 )
 
 FLAGGED = "Thanks: finance will review this answer."
+_ID = re.compile(r"[0-9]{1,9}")
 
 
 def register(app: App, deps: Deps) -> None:
@@ -47,7 +49,8 @@ def register(app: App, deps: Deps) -> None:
         deps.app.questions.feedback(decision_id, user, "wrong")
         try:
             client.views_open(
-                trigger_id=body["trigger_id"], view=wrong_modal(decision_id, channel, thread_ts)
+                trigger_id=body.get("trigger_id") or "",
+                view=wrong_modal(decision_id, channel, thread_ts),
             )
         except SlackApiError as exc:
             if exc.response.get("error") != "expired_trigger_id":
@@ -94,7 +97,7 @@ def register(app: App, deps: Deps) -> None:
         if item is None:
             deps.publish_home(client, context.team_id, user)  # stale: show what there is
             return
-        client.views_open(trigger_id=body["trigger_id"], view=review_modal(item))
+        client.views_open(trigger_id=body.get("trigger_id") or "", view=review_modal(item))
 
     def review_ack(ack: Ack, view: dict[str, Any], body: dict[str, Any]) -> None:
         errors: dict[str, str] = {}
@@ -104,7 +107,7 @@ def register(app: App, deps: Deps) -> None:
             errors["verdict"] = "Pick the right verdict."
         if chosen(view, "reason") is None:
             errors.setdefault("reason", "Say why: the reason is kept with the correction.")
-        if not (view.get("private_metadata") or "").isdigit():
+        if _answer_id(view) is None:
             errors.setdefault("verdict", "This form no longer names an answer; open it again.")
         if errors:
             ack(response_action="errors", errors=errors)
@@ -119,7 +122,9 @@ def register(app: App, deps: Deps) -> None:
     ) -> None:
         user = body["user"]["id"]
         verdict, reason = verdict_of(view, "verdict"), chosen(view, "reason")
-        deps.app.reviews.review(int(view["private_metadata"]), user, verdict or "", reason or "")
+        decision_id = _answer_id(view)
+        if decision_id is not None:
+            deps.app.reviews.review(decision_id, user, verdict or "", reason or "")
         deps.publish_home(client, context.team_id, user)
 
     acknowledge = deps.acknowledge()
@@ -142,6 +147,12 @@ def _place(body: dict[str, Any]) -> tuple[str, str | None]:
     channel = container.get("channel_id") or (named.get("id") if isinstance(named, dict) else named)
     thread = message.get("thread_ts") or message.get("ts")
     return str(channel or ""), thread if isinstance(thread, str) else None
+
+
+def _answer_id(view: dict[str, Any]) -> int | None:
+    """The answer a *Review* modal was opened for."""
+    metadata = view.get("private_metadata")
+    return int(metadata) if isinstance(metadata, str) and _ID.fullmatch(metadata) else None
 
 
 def _metadata(view: dict[str, Any]) -> tuple[int, str, str | None] | None:

@@ -9,6 +9,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from fake_slack import FakeSlack
@@ -150,3 +151,17 @@ def test_a_forged_answer_id_is_refused_to_the_clicker_only(bot: Running, slack: 
     [told] = slack.wait_for("chat.postEphemeral")
     assert told.params["user"] == "UASKER" and "no answer 424242" in told.params["text"]
     assert slack.of("views.open") == [] and bot.store.review_events() == []
+
+
+def test_modals_that_name_no_answer_record_nothing(bot: Running, slack: FakeSlack) -> None:
+    values = {"verdict": selected("opex"), "reason": typed("because")}
+    for metadata in ("²", "", "12345678901", "1 OR 1=1"):
+        view = {"type": "modal", "callback_id": "review_answer", "private_metadata": metadata}
+        reply = bot.sender.submit(view, values, user=APPROVER)
+        assert reply.status == 200 and reply.json()["response_action"] == "errors", metadata
+    for metadata in ("", "{", '{"d": "x"}', "[]"):
+        view = {"type": "modal", "callback_id": "feedback_wrong", "private_metadata": metadata}
+        values = {"expected": selected("opex"), "note": typed("n")}
+        assert bot.sender.submit(view, values, user="UASKER").status == 200
+    time.sleep(1)
+    assert bot.store.review_events() == [] and slack.of("chat.postEphemeral") == []
