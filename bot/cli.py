@@ -18,6 +18,7 @@ from bot.evaluation import ScenarioFileError, load_scenarios, run_eval
 from bot.finance.commands import register as register_finance_commands
 from bot.render.text import render_side_by_side, render_text
 from bot.request_commands import register as register_request_commands
+from bot.review_commands import register as register_review_commands
 from bot.service import Assistant
 
 if TYPE_CHECKING:
@@ -396,6 +397,7 @@ def eval_retrieval(
 
 register_finance_commands(app, _services)
 register_request_commands(app, _services)
+register_review_commands(app, _services, _policy)
 
 
 if __name__ == "__main__":  # pragma: no cover - `python -m bot.cli`

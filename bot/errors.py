@@ -17,6 +17,8 @@ can tell "the bot refused, and says why" from a bug with one ``except``. The tre
   - ``bot.retrieval.knowledge.KnowledgeIndexMissing``: the policy index was never built
   - ``bot.retrieval.search.KnowledgeIndexUnusable``: the policy index is damaged or its
     Chroma server does not answer (``capexbot ingest --rebuild`` mends it)
+  - ``bot.app.reviews.ReviewRefused`` (also a ``ValueError``): a review without a verdict or
+    a reason
   - ``bot.storage.ConflictError`` (also a ``RuntimeError``): a checklist changed meanwhile
   - ``bot.llm.mode.LanguageModelError`` (also a ``RuntimeError``): the optional model failed
   - ``bot.slack.payloads.Malformed`` (also a ``ValueError``): a Slack payload the app never

@@ -1,4 +1,9 @@
-"""Score the engine on a labelled scenario set (JSONL of id, text, framework, expected)."""
+"""Score the engine on a labelled scenario set (JSONL of id, text, framework, expected).
+
+A line may also carry ``facts`` (a form's fields) and ``answers`` (checklist answers, each
+``{"fact", "value", "item"}``): a correction exported by ``capexbot review export`` is decided
+again from everything its requester gave, not from the text alone.
+"""
 
 from __future__ import annotations
 
@@ -6,11 +11,13 @@ import json
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, Field, ValidationError, field_validator
 
-from bot.core import Framework, Policy, Request, decide
+from bot.core import Framework, Policy
 from bot.core.decision import Verdict
+from bot.core.given import Answer, Given, checked_facts, decide_given
 from bot.errors import CapexbotError
 
 VERDICTS: tuple[Verdict, ...] = ("capex", "opex", "split", "needs_review")
@@ -25,6 +32,18 @@ class Scenario(BaseModel):
     #: optional labels to break the score down by, e.g. "general" / "policy" and "de"
     kind: str | None = None
     language: str | None = None
+    facts: dict[str, Any] = Field(default_factory=dict)
+    answers: list[Answer] = Field(default_factory=list)
+
+    @field_validator("facts")
+    @classmethod
+    def _known_facts(cls, facts: dict[str, Any]) -> dict[str, Any]:
+        return checked_facts(facts)
+
+    def given(self) -> Given:
+        return Given(
+            text=self.text, framework=self.framework, facts=self.facts, answers=self.answers
+        )
 
 
 class CaseResult(BaseModel):
@@ -92,7 +111,7 @@ def run_eval(scenarios: list[Scenario], policy: Policy) -> EvalReport:
     results = []
     confusion: dict[str, Counter[str]] = {v: Counter() for v in VERDICTS}
     for scenario in scenarios:
-        decision = decide(Request(text=scenario.text, framework=scenario.framework), policy)
+        decision = decide_given(scenario.given(), policy)
         verdict = decision.verdict
         confusion[scenario.expected][verdict] += 1
         correct = verdict == scenario.expected

@@ -9,6 +9,7 @@ from bot.app.budget_requests import BudgetRequests
 from bot.app.comparisons import Comparisons
 from bot.app.outputs import Outputs
 from bot.app.questions import Questions
+from bot.app.reviews import Reviews
 from bot.config import Config
 from bot.conversation import ConversationService
 from bot.service import Assistant
@@ -23,6 +24,7 @@ class Services:
     checklists: ConversationService
     outputs: Outputs
     comparisons: Comparisons
+    reviews: Reviews
 
     @classmethod
     def build(cls, config: Config, assistant: Assistant, store: Store) -> Services:
@@ -35,4 +37,5 @@ class Services:
             checklists=ConversationService(assistant, store),
             outputs=Outputs(store, access, assistant.policy, config),
             comparisons=Comparisons(assistant, store, access),
+            reviews=Reviews(store, access),
         )

@@ -27,6 +27,8 @@ class Scope:
     request_id: str
     kind: str = "other"
     replaying: str | None = None
+    #: its work opens a modal, so it goes to the quick lane (:mod:`bot.slack.lanes`)
+    quick: bool = False
 
 
 _current: contextvars.ContextVar[Scope | None] = contextvars.ContextVar(

@@ -1,4 +1,4 @@
-"""Buttons: checklist answers, continue in a DM, feedback, the memo, US GAAP vs IFRS, and the
+"""Buttons: checklist answers, continue in a DM, *Helpful*, the memo, US GAAP vs IFRS, and the
 finance approvals.
 
 Who may press what is decided in the application layer (:mod:`bot.app.access`); a refusal
@@ -15,7 +15,7 @@ from slack_bolt import App, BoltContext
 from slack_sdk import WebClient
 
 from bot.app.budget_requests import Action
-from bot.app.questions import Feedback, Where
+from bot.app.questions import Where
 from bot.conversation import Turn
 from bot.core.decision import VERDICT_LABELS
 from bot.errors import AlreadyDecided, CapexbotError, NotFound
@@ -91,15 +91,14 @@ def register(app: App, deps: Deps) -> None:
 
     @apologises
     @deps.once()
-    def feedback(body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
-        value: Feedback = "helpful" if action["action_id"] == "feedback_helpful" else "wrong"
+    def helpful(body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
+        """*Helpful*; *Wrong* asks what was expected (:mod:`bot.slack.review_actions`)."""
         user = body["user"]["id"]
-        deps.app.questions.feedback(int(action["value"]), user, value)
+        deps.app.questions.feedback(int(action["value"]), user, "helpful")
         channel, _, thread_ts = _message_place(body)
-        thanks = (
-            "Thanks, noted." if value == "helpful" else "Thanks: finance will review this answer."
+        client.chat_postEphemeral(
+            channel=channel, user=user, text="Thanks, noted.", thread_ts=thread_ts
         )
-        client.chat_postEphemeral(channel=channel, user=user, text=thanks, thread_ts=thread_ts)
 
     @apologises
     @deps.once()
@@ -147,7 +146,7 @@ def register(app: App, deps: Deps) -> None:
     app.action("checklist_restart")(ack=ack, lazy=[restart])
     app.action("checklist_cancel")(ack=ack, lazy=[cancel])
     app.action("continue_in_dm")(ack=ack, lazy=[continue_in_dm])
-    app.action(re.compile(r"^feedback_(helpful|wrong)$"))(ack=ack, lazy=[feedback])
+    app.action("feedback_helpful")(ack=ack, lazy=[helpful])
     app.action("decision_memo")(ack=ack, lazy=[memo])
     app.action("compare_frameworks")(ack=ack, lazy=[frameworks])
     app.action(re.compile(r"^(approve|reject|info)_request$"))(ack=ack, lazy=[approval])

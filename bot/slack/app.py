@@ -12,7 +12,7 @@ from slack_bolt.request.internals import extract_team_id
 from bot.app.services import Services
 from bot.config import Config
 from bot.service import Assistant
-from bot.slack import actions, assistant_pane, commands, home, messages
+from bot.slack import actions, assistant_pane, commands, home, messages, review_actions
 from bot.slack.deps import Deps
 from bot.slack.durable import Ledger
 from bot.slack.lanes import Lanes
@@ -59,6 +59,7 @@ def build_app(
     commands.register(app, deps)
     actions.register(app, deps)
     home.register(app, deps)
+    review_actions.register(app, deps)
     return app
 
 

@@ -12,6 +12,7 @@ from bot.app.services import Services
 from bot.config import Config
 from bot.core import Policy
 from bot.slack.durable import Ledger, acknowledging, once
+from bot.slack.home_review import flagged_section
 from bot.slack.views import home_view
 
 
@@ -36,10 +37,13 @@ class Deps:
         return acknowledging(self.ledger, wanted)
 
     def publish_home(self, client: WebClient, team_id: str | None, user_id: str) -> None:
-        """Refresh the user's App Home: their open checklist and recent requests."""
+        """Refresh the user's App Home: their open checklist and recent requests; for an
+        approver, the answers flagged as wrong that wait for a review."""
         pending = self.app.checklists.pending(dm_key(team_id, user_id))
         question = pending.question.text if pending and pending.question else None
         view = home_view(self.app.requests.mine(user_id), question)
+        if self.app.access.is_approver(user_id):
+            view["blocks"].extend(flagged_section(self.app.reviews.flagged(user_id)))
         client.views_publish(user_id=user_id, view=view)
 
 

@@ -309,7 +309,10 @@ _VALUES: list[tuple[re.Pattern[str], Check]] = [
     (re.compile(r"^checklist_answer_\d+$"), _answer_value),
     (re.compile(r"^(approve|reject|info)_request$"), lambda v: bool(_ID.match(v))),
     (
-        re.compile(r"^(feedback_(helpful|wrong)|decision_memo|continue_in_dm|compare_frameworks)$"),
+        re.compile(
+            r"^(feedback_(helpful|wrong)|decision_memo|continue_in_dm|compare_frameworks|"
+            r"review_answer)$"
+        ),
         lambda v: bool(_ID.match(v)),
     ),
     (re.compile(r"^checklist_(restart|cancel)$"), lambda v: 0 < len(v) <= 200),

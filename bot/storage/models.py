@@ -1,8 +1,9 @@
-"""The tables: audit trail, budget requests, approvals, feedback, conversations, Slack work.
+"""The tables: audit trail, budget requests, approvals, feedback and its review, conversations,
+Slack work.
 
-``decisions``, ``approvals`` and ``request_events`` are append-only: the migrations add
-database triggers that refuse UPDATE and DELETE on them, so the audit trail cannot be edited
-through this code or beside it.
+``decisions``, ``approvals``, ``request_events`` and ``review_events`` are append-only: the
+migrations add database triggers that refuse UPDATE and DELETE on them, so the audit trail
+cannot be edited through this code or beside it.
 """
 
 from __future__ import annotations
@@ -145,6 +146,21 @@ class Feedback(Base):
     user_id: Mapped[str] = mapped_column(String(64))
     value: Mapped[str] = mapped_column(String(20))
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+
+
+class ReviewEventRow(Base):
+    """A flagged answer's trail: flagged (with the verdict expected) and reviewed (the right
+    verdict and why); see :class:`bot.core.review.ReviewEvent`."""
+
+    __tablename__ = "review_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    decision_id: Mapped[int] = mapped_column(ForeignKey("decisions.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    user_id: Mapped[str] = mapped_column(String(64))
+    verdict: Mapped[str | None] = mapped_column(String(20))
+    note: Mapped[str | None] = mapped_column(Text)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
 class Conversation(Base):

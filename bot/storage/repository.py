@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.core import Decision, Facts
 from bot.core.budget import Approval, ApprovalOutcome, BudgetForm, BudgetRequest, RequestEvent
 from bot.core.decision import NextQuestion
+from bot.core.review import ReviewEvent, ReviewKind
 from bot.errors import CapexbotError
 from bot.ops.context import request_id
 from bot.ops.metrics import DECISIONS
@@ -30,6 +31,7 @@ from bot.storage.models import (
     Feedback,
     RequestEventRow,
     RequestRow,
+    ReviewEventRow,
     utcnow,
 )
 
@@ -291,6 +293,33 @@ class Store:
                 session.scalars(select(Feedback).where(Feedback.decision_id == decision_id))
             )
 
+    # --- flagged answers and their review (append-only) ------------------------------------
+
+    def add_review_event(
+        self,
+        decision_id: int,
+        kind: ReviewKind,
+        user_id: str,
+        verdict: str | None = None,
+        note: str | None = None,
+    ) -> ReviewEvent:
+        """Append a step to a flagged answer's trail."""
+        row = ReviewEventRow(
+            decision_id=decision_id, kind=kind, user_id=user_id, verdict=verdict, note=note
+        )
+        with self._tx() as session:
+            session.add(row)
+            session.flush()
+        return _review_event(row)
+
+    def review_events(self, decision_id: int | None = None) -> list[ReviewEvent]:
+        """Every step of every flagged answer's trail (or of one answer's), oldest first."""
+        query = select(ReviewEventRow).order_by(ReviewEventRow.id)
+        if decision_id is not None:
+            query = query.where(ReviewEventRow.decision_id == decision_id)
+        with self._session() as session:
+            return [_review_event(row) for row in session.scalars(query)]
+
     # --- conversations ----------------------------------------------------------------------
 
     def get_conversation(self, key: str) -> ConversationState | None:
@@ -412,6 +441,17 @@ def _request(row: RequestRow) -> BudgetRequest:
         status=row.status,  # type: ignore[arg-type]  # the column holds only RequestStatus
         finance_channel=row.finance_channel,
         finance_ts=row.finance_ts,
+    )
+
+
+def _review_event(row: ReviewEventRow) -> ReviewEvent:
+    return ReviewEvent(
+        decision_id=row.decision_id,
+        kind=row.kind,  # type: ignore[arg-type]  # the column holds only ReviewKind
+        user_id=row.user_id,
+        verdict=row.verdict,  # type: ignore[arg-type]  # the column holds only Verdict
+        note=row.note,
+        at=_utc(row.at),
     )
 
 

@@ -212,6 +212,22 @@ def drive_every_surface(bot: Bot, slack: FakeSlack, policy: Policy) -> list[Repl
         settle(slack)
     send.event({"type": "app_home_opened", "user": "UBUYER", "channel": "D0BUYER", "tab": "home"})
     settle(slack)
+    # Corrections: *Wrong* with a hostile note, the approver's App Home, their review.
+    send.click(
+        "feedback_wrong", str(asked.id), user="UASKER", channel="C0GENERAL", message_ts="1.3"
+    )
+    wrong = slack.wait_for("views.open", 2)[-1]
+    values = {"expected": selected("opex"), "note": typed(HOSTILE)}
+    send.submit(loaded(wrong.params["view"]), values, user="UASKER")
+    settle(slack)
+    send.event({"type": "app_home_opened", "user": APPROVER, "channel": "D0APPR", "tab": "home"})
+    settle(slack)
+    send.click("review_answer", str(asked.id), user=APPROVER, channel="D0APPR", message_ts="5.1")
+    review = slack.wait_for("views.open", 3)[-1]
+    values = {"verdict": selected("opex"), "reason": typed(HOSTILE)}
+    replies.append(send.submit(loaded(review.params["view"]), values, user=APPROVER))
+    settle(slack)
+    assert [e.kind for e in bot.store.review_events(asked.id)] == ["flagged", "flagged", "reviewed"]
     return replies
 
 

@@ -13,10 +13,8 @@ from tests.support.fixtures import Bot
 BACKLOG = 300
 
 
-def test_the_modal_opens_in_time_behind_300_queued_answers(
-    start_bot, tmp_path, slack: FakeSlack
-) -> None:  # type: ignore[no-untyped-def]
-    bot: Bot = start_bot(f"sqlite:///{tmp_path / 'state.db'}", slack_team_id=TEAM)
+def backlog(bot: Bot, slack: FakeSlack) -> None:
+    """300 mentions acknowledged, their answers queued behind one another."""
 
     def mention(n: int) -> int:
         event = {
@@ -32,7 +30,37 @@ def test_the_modal_opens_in_time_behind_300_queued_answers(
         assert set(pool.map(mention, range(BACKLOG))) == {200}
     answered = len(slack.of("chat.postMessage"))
     assert answered < BACKLOG / 2, "the backlog drained before the command came: no test"
+
+
+def test_the_modal_opens_in_time_behind_300_queued_answers(
+    start_bot, tmp_path, slack: FakeSlack
+) -> None:  # type: ignore[no-untyped-def]
+    bot: Bot = start_bot(f"sqlite:///{tmp_path / 'state.db'}", slack_team_id=TEAM)
+    backlog(bot, slack)
     assert bot.sender.command("").status == 200
+    [opened] = slack.wait_for("views.open", timeout=TRIGGER_SECONDS + 2)
+    assert opened.ok, "views.open came after the trigger expired"
+    assert opened.trigger_age is not None and opened.trigger_age < 1.0
+    slack.wait_for("chat.postMessage", count=BACKLOG, timeout=240)  # let the backlog drain
+
+
+def test_wrong_asks_in_time_behind_300_queued_answers(
+    start_bot, tmp_path, slack: FakeSlack
+) -> None:  # type: ignore[no-untyped-def]
+    """*Wrong* opens its modal from the quick lane too: its trigger expires like /capex's."""
+    bot: Bot = start_bot(f"sqlite:///{tmp_path / 'state.db'}", slack_team_id=TEAM)
+    backlog(bot, slack)
+    first = slack.wait_for("chat.postMessage")[0]
+    [answer] = bot.store.decisions(limit=1)
+    assert len(slack.of("chat.postMessage")) < BACKLOG / 2, "the backlog drained: no test"
+    reply = bot.sender.click(
+        "feedback_wrong",
+        str(answer.id),
+        user="UBUSY",
+        channel="C0BUSY",
+        message_ts=first.params.get("thread_ts") or "1.1",
+    )
+    assert reply.status == 200
     [opened] = slack.wait_for("views.open", timeout=TRIGGER_SECONDS + 2)
     assert opened.ok, "views.open came after the trigger expired"
     assert opened.trigger_age is not None and opened.trigger_age < 1.0
