@@ -56,6 +56,7 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+@pytest.mark.slow
 def test_install_and_start_steps_work_in_a_fresh_venv(tmp_path: Path) -> None:
     paths = {"/opt/venv": tmp_path / "venv", "/var/lib/capexbot": tmp_path / "state"}
     shim = tmp_path / "shim"
