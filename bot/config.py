@@ -1,11 +1,11 @@
 """Configuration from environment variables (``CAPEXBOT_*``); CLI options override them.
 
 Where the policy and the state live by default depends on how the package runs. From a checkout
-(an editable install, the tests, the Dockerfile's build): the repository's top-level ``rules/``
-and ``knowledge/``, and ``data/`` beside them. From a built wheel: the copies of ``rules/`` and
-``knowledge/`` the wheel carries in ``bot/defaults/`` (read only), and the state in the user's
-data folder (``$XDG_DATA_HOME/capexbot``, else ``~/.local/share/capexbot``), never inside
-site-packages.
+(the editable install ``make`` makes, the tests): the repository's top-level ``rules/`` and
+``knowledge/``, and ``data/`` beside them. From a built wheel (``pip install`` of the package,
+the Docker image): the copies of ``rules/`` and ``knowledge/`` the wheel carries in
+``bot/defaults/`` (read only), and the state in the user's data folder
+(``$XDG_DATA_HOME/capexbot``, else ``~/.local/share/capexbot``), never inside site-packages.
 """
 
 from __future__ import annotations
