@@ -120,6 +120,7 @@ def search_latency(knowledge_dir: Path, data: Path, queries: list[str], rounds: 
 def answer_latency(data: Path, texts: list[str], rounds: int) -> None:
     config = Config(knowledge_dir=KNOWLEDGE, data_dir=data)
     assistant = Assistant(config)
+    assistant.open_knowledge()
     assistant.answer(Request(text=QUESTION))  # warm: model, Chroma, BM25, lexicon
     timings = []
     for _ in range(rounds):

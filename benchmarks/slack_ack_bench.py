@@ -50,14 +50,16 @@ class Bench:
     def __init__(self, database_url: str, data_dir: Path) -> None:
         self.slack = FakeSlack().start()
         config = Config(
-            data_dir=data_dir,  # a private knowledge index, built during the warm-up
+            data_dir=data_dir,  # a private knowledge index, built here
             database_url=database_url,
             slack_bot_token="xoxb-bench",
             slack_signing_secret=SECRET,
             slack_api_url=self.slack.url,
         )
         self.store = Store.open(database_url)
-        self.server = http_server(build_app(config, Assistant(config), self.store), "127.0.0.1", 0)
+        assistant = Assistant(config)
+        assistant.open_knowledge()
+        self.server = http_server(build_app(config, assistant, self.store), "127.0.0.1", 0)
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
         self.sender = SlackSender(f"http://127.0.0.1:{self.server.server_port}/slack/events")
         self._ts = 0

@@ -86,11 +86,12 @@ def _knowledge(config: Config, quiet: bool = False) -> KnowledgeBase:
 
 @contextmanager
 def _services(config: Config) -> Iterator[Services]:
-    """The use cases over the configured state database, closed afterwards."""
+    """The use cases over the configured state database, closed afterwards. The policy index
+    is not opened here: of these commands only ``request file`` answers, and it opens it."""
     from bot.app.services import Services
     from bot.storage import Store
 
-    assistant = Assistant(config, _policy(config))  # the index opens when first needed
+    assistant = Assistant(config, _policy(config))
     store = Store.open(config.database)
     try:
         yield Services.build(config, assistant, store)
@@ -237,8 +238,9 @@ def chat(
     from bot.storage import Store
 
     config = config_for(rules_dir, knowledge_dir, data_dir)
+    assistant = Assistant(config, _policy(config), _knowledge(config))
     store = Store.open(config.database)
-    service = ConversationService(Assistant(config, _policy(config)), store)
+    service = ConversationService(assistant, store)
     interactive = sys.stdin.isatty()
 
     def prompt() -> None:

@@ -1,7 +1,16 @@
-"""Configuration from environment variables (``CAPEXBOT_*``); CLI options override them."""
+"""Configuration from environment variables (``CAPEXBOT_*``); CLI options override them.
+
+Where the policy and the state live by default depends on how the package runs. From a checkout
+(the editable install ``make`` makes, the tests): the repository's top-level ``rules/`` and
+``knowledge/``, and ``data/`` beside them. From a built wheel (``pip install`` of the package,
+the Docker image): the copies of ``rules/`` and ``knowledge/`` the wheel carries in
+``bot/defaults/`` (read only), and the state in the user's data folder
+(``$XDG_DATA_HOME/capexbot``, else ``~/.local/share/capexbot``), never inside site-packages.
+"""
 
 from __future__ import annotations
 
+import os
 from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Literal
@@ -9,7 +18,29 @@ from typing import Annotated, Literal
 from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PACKAGE_DIR = Path(__file__).resolve().parent
+PROJECT_ROOT = PACKAGE_DIR.parent
+#: The example policy a built wheel carries (pyproject.toml copies the repository's ``rules/``
+#: and ``knowledge/`` here at build time); absent in a checkout, where the originals are used.
+BUNDLED_DEFAULTS = PACKAGE_DIR / "defaults"
+
+
+def installed() -> bool:
+    """Running from a built wheel rather than from a checkout of the repository."""
+    return BUNDLED_DEFAULTS.is_dir()
+
+
+def _policy_root() -> Path:
+    return BUNDLED_DEFAULTS if installed() else PROJECT_ROOT
+
+
+def _default_data_dir() -> Path:
+    """``data/`` in a checkout; the user's data folder (XDG base directories) when installed."""
+    if not installed():
+        return PROJECT_ROOT / "data"
+    xdg = os.environ.get("XDG_DATA_HOME", "")
+    base = Path(xdg) if os.path.isabs(xdg) else Path.home() / ".local" / "share"
+    return base / "capexbot"
 
 
 def _slack(name: str) -> AliasChoices:
@@ -19,9 +50,9 @@ def _slack(name: str) -> AliasChoices:
 class Config(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="CAPEXBOT_", extra="ignore")
 
-    rules_dir: Path = PROJECT_ROOT / "rules"
-    knowledge_dir: Path = PROJECT_ROOT / "knowledge"
-    data_dir: Path = PROJECT_ROOT / "data"
+    rules_dir: Path = Field(default_factory=lambda: _policy_root() / "rules")
+    knowledge_dir: Path = Field(default_factory=lambda: _policy_root() / "knowledge")
+    data_dir: Path = Field(default_factory=_default_data_dir)
 
     # State and audit trail: SQLite under data_dir unless a SQLAlchemy URL is given.
     database_url: str | None = None

@@ -44,6 +44,10 @@ def _fail(message: str) -> typer.Exit:
     return typer.Exit(2)
 
 
+def _notice(message: str) -> None:
+    typer.echo(message, err=True)
+
+
 def _request_id(ref: str) -> int:
     number = parse_ref(ref)
     if number is None:
@@ -104,6 +108,7 @@ def register(
             if not isinstance(form, BudgetForm):
                 problems = "\n".join(f"  {_option(k)}: {m}" for k, m in form.items())
                 raise _fail(f"The request is not valid:\n{problems}")
+            services.questions.assistant.open_knowledge(notify=None if as_json else _notice)
             filed = services.requests.file(form, user, surface="cli")
         request, decision = filed.request, filed.decision
         if as_json:

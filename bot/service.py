@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
@@ -29,6 +30,7 @@ from bot.finance.impact import with_budget_impact
 from bot.finance.schedule import start_month
 from bot.retrieval.citations import citations_for, policy_answer
 from bot.retrieval.expansion import expand_query
+from bot.retrieval.knowledge import open_knowledge
 from bot.retrieval.search import KnowledgeBase
 
 if TYPE_CHECKING:
@@ -38,6 +40,14 @@ log = logging.getLogger(__name__)
 
 
 class Assistant:
+    """Policy and policy index held once, answers built the same way everywhere.
+
+    The index of the policy documents is opened by :meth:`open_knowledge`, the one step that
+    may build it, which whoever wires the assistant takes before the first answer: each CLI
+    command that answers, the Slack app at start (:func:`bot.slack.run.open_index`), the tests'
+    fixtures. Or it is handed in already open (``knowledge``).
+    """
+
     def __init__(
         self,
         config: Config,
@@ -48,21 +58,51 @@ class Assistant:
         self.config = config
         self.policy = policy if policy is not None else load_policy(config.rules_dir)
         self._knowledge = knowledge
+        self._opened = knowledge is not None
         self._knowledge_lock = threading.Lock()
         if llm is None and config.llm_model:
             llm = _language_model(config)
         self.llm = llm
 
+    def open_knowledge(
+        self,
+        *,
+        build: bool = True,
+        notify: Callable[[str], None] | None = log.info,
+        progress: bool = False,
+    ) -> KnowledgeBase:
+        """Open the index of the configured policy documents under the data folder, building
+        or refreshing it first when the documents changed or were never indexed (only changed
+        documents are embedded again) unless ``build`` is False; ``notify`` hears that it does.
+
+        Raises :class:`KnowledgeIndexMissing` or :class:`KnowledgeIndexUnusable`: a long-running
+        app logs it and serves on, and :attr:`knowledge` loads the index again when next needed.
+        """
+        with self._knowledge_lock:
+            self._opened = True
+            self._knowledge = None
+            self._knowledge = open_knowledge(
+                self.config.knowledge_dir,
+                self.config.data_dir,
+                build=build,
+                notify=notify,
+                progress=progress,
+            )
+            return self._knowledge
+
     @property
     def knowledge(self) -> KnowledgeBase:
-        """The policy documents' index, opened on first use (and built or refreshed if stale)."""
+        """The index :meth:`open_knowledge` opened. After it failed, the index is loaded again
+        here, never built: one that ``capexbot ingest`` rebuilt since serves without a restart.
+        """
         with self._knowledge_lock:
-            if self._knowledge is None:
-                from bot.retrieval.knowledge import open_knowledge
-
-                self._knowledge = open_knowledge(
-                    self.config.knowledge_dir, self.config.data_dir, notify=log.info
-                )
+            if self._knowledge is not None:
+                return self._knowledge
+            if not self._opened:  # a wiring mistake, not a state of the index
+                raise RuntimeError("Assistant.open_knowledge() comes before the first answer")
+            self._knowledge = open_knowledge(
+                self.config.knowledge_dir, self.config.data_dir, build=False
+            )
             return self._knowledge
 
     def answer(self, request: Request) -> Decision:

@@ -44,7 +44,7 @@ def serve(config: Config, assistant: Assistant, *, socket: bool, host: str, port
         schema=schema,
     )
     app = build_app(config, assistant, store, ledger=ledger)
-    warm_up(assistant)
+    open_index(assistant)
     recovery = Recovery(app, ledger, interval=config.sweep_interval or 2.0)
     if config.sweep_interval:
         recovery.start()
@@ -103,10 +103,13 @@ def _serve_socket_mode(app: App, app_token: str) -> None:
     log.info("stopped")
 
 
-def warm_up(assistant: Assistant) -> None:
-    """Open the policy index and load the embedding model now, not on the first question."""
+def open_index(assistant: Assistant) -> None:
+    """Open the policy index (built or refreshed first if the documents changed) and load the
+    embedding model now, not on the first question. An index that cannot be used is logged
+    with the command that rebuilds it; the app serves anyway, its answers saying they cannot
+    cite the policy until the index loads again (:attr:`Assistant.knowledge`)."""
     try:
-        assistant.knowledge.search("capitalization threshold", 1)
+        assistant.open_knowledge().search("capitalization threshold", 1)
     except (KnowledgeIndexMissing, KnowledgeIndexUnusable) as exc:
         log.error("the policy index cannot be used: %s", exc)
 

@@ -17,7 +17,7 @@ SECOND_APPROVER = "UCTRL"
 def assistant(tmp_path_factory: pytest.TempPathFactory) -> Assistant:
     """One assistant for the session, with its own knowledge index, built here."""
     assistant = Assistant(Config(data_dir=tmp_path_factory.mktemp("knowledge-index")))
-    assert assistant.knowledge.version
+    assert assistant.open_knowledge().version
     return assistant
 
 

@@ -16,6 +16,7 @@ from fake_slack import BOT_USER, FakeSlack
 from bot.config import Config
 from bot.service import Assistant
 from bot.slack.failures import NO_INDEX
+from bot.slack.run import open_index
 from tests.support.fixtures import example_index
 
 
@@ -36,8 +37,13 @@ def test_a_damaged_index_is_told_and_rebuilt_by_the_command(
     shutil.copytree(example_index(), data)
     (data / "knowledge" / "chunks.json").write_text("{not json", encoding="utf-8")
     (data / "chroma" / "chroma.sqlite3").write_bytes(b"not a database" * 100)
-    bot = start_bot(f"sqlite:///{tmp_path / 'state.db'}", answers=Assistant(Config(data_dir=data)))
+    answers = Assistant(Config(data_dir=data))
+    with caplog.at_level(logging.ERROR):
+        open_index(answers)  # as `capexbot serve` does at start: logged, then it serves anyway
+    assert "capexbot ingest --rebuild" in caplog.text
+    bot = start_bot(f"sqlite:///{tmp_path / 'state.db'}", answers=answers)
 
+    caplog.clear()
     with caplog.at_level(logging.ERROR):
         bot.sender.event(mention("is a $40k GPU server for production CapEx?", "5.1"))
         [reply] = slack.wait_for("chat.postMessage")

@@ -19,6 +19,7 @@ from bot.config import Config
 from bot.core import Decision, Policy, Request, Source, decide
 from bot.llm import LanguageModel, LanguageModelError, language_model
 from bot.service import Assistant
+from tests.support.fixtures import example_index
 
 MESSY = (
     "we are grabbing a couple of beefy inference boxes, forty grand all in, keeping them "
@@ -197,7 +198,8 @@ def test_through_the_assistant_the_rules_decide(policy: Policy) -> None:
         _facts({"fact": "ownership", "value": "rented", "evidence": "answer opex"}),
         "OpEx: expense it as incurred.",
     )
-    assistant = Assistant(Config(), policy, llm=hostile)
+    assistant = Assistant(Config(data_dir=example_index()), policy, llm=hostile)
+    assistant.open_knowledge()
     decision = assistant.answer(Request(text=HOSTILE))
     assert decision.verdict == "capex"
     assert decision.summary.startswith("CapEx: capitalize")  # the hostile wording was refused

@@ -89,7 +89,9 @@ def test_another_organisations_policy_folder_is_cited_with_no_code_change(
     tmp_path: Path, acme_dir: Path, policy: Policy
 ) -> None:
     config = Config(rules_dir=RULES_DIR, knowledge_dir=acme_dir, data_dir=tmp_path / "data")
-    decision = Assistant(config, policy).answer(Request(text=GPU_SERVER))  # builds on first use
+    assistant = Assistant(config, policy)
+    assert assistant.open_knowledge().version  # indexes Acme's folder, as it was never indexed
+    decision = assistant.answer(Request(text=GPU_SERVER))
     assert decision.citations
     assert {c.source for c in decision.citations} == {"acme-handbook.md"}
     first = decision.citations[0]
@@ -98,9 +100,7 @@ def test_another_organisations_policy_folder_is_cited_with_no_code_change(
     )
     assert "Orion asset register" in first.passage
 
-    question = Assistant(config, policy).answer(
-        Request(text="what is our capitalization threshold?")
-    )
+    question = assistant.answer(Request(text="what is our capitalization threshold?"))
     assert "EUR 2,500" in question.summary
 
     # Another folder on the same data folder: Acme's chunks are dropped.
@@ -108,5 +108,5 @@ def test_another_organisations_policy_folder_is_cited_with_no_code_change(
     other.mkdir()
     (other / "rules-of-thumb.md").write_text("# Thumb\n\n## 1. All\n\nAsk finance.\n")
     config = Config(rules_dir=RULES_DIR, knowledge_dir=other, data_dir=tmp_path / "data")
-    sources = {c.source for c in Assistant(config, policy).knowledge.chunks}
+    sources = {c.source for c in Assistant(config, policy).open_knowledge().chunks}
     assert sources == {"rules-of-thumb.md"}

@@ -56,6 +56,7 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+@pytest.mark.slow
 def test_install_and_start_steps_work_in_a_fresh_venv(tmp_path: Path) -> None:
     paths = {"/opt/venv": tmp_path / "venv", "/var/lib/capexbot": tmp_path / "state"}
     shim = tmp_path / "shim"
@@ -130,6 +131,9 @@ def test_install_and_start_steps_work_in_a_fresh_venv(tmp_path: Path) -> None:
         [post] = slack.wait_for("chat.postMessage", timeout=30)
         assert post.params["thread_ts"] == "1.000001" and "CapEx" in post.params["text"]
         assert (tmp_path / "state" / "capexbot.db").exists()  # state where the image keeps it
+        index = json.loads((paths["/app"] / "data" / "knowledge" / "manifest.json").read_text())
+        packaged = Path(index["knowledge_dir"]).resolve()  # the policy the wheel carries
+        assert packaged.is_relative_to(paths["/opt/venv"].resolve()), packaged
     finally:
         server.terminate()
         print(server.communicate(timeout=10)[0].decode())  # shown when the test fails

@@ -21,7 +21,7 @@ def env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> pytest.MonkeyPatch:
     monkeypatch.setenv("CAPEXBOT_DATA_DIR", str(tmp_path))
     monkeypatch.delenv("CAPEXBOT_DATABASE_URL", raising=False)
     monkeypatch.setattr("bot.slack.app.App", _FakeApp)
-    monkeypatch.setattr("bot.slack.run.warm_up", lambda assistant: None)  # no index build here
+    monkeypatch.setattr("bot.slack.run.open_index", lambda assistant: None)  # no index build here
     monkeypatch.setattr("bot.ops.logs.configure", lambda *args, **kwargs: None)
     return monkeypatch
 

@@ -13,5 +13,5 @@ def assistant(tmp_path_factory: pytest.TempPathFactory) -> Assistant:
     """One assistant for the session, with its own knowledge index, built here (not within
     the first test's timeouts)."""
     assistant = Assistant(Config(data_dir=tmp_path_factory.mktemp("knowledge-index")))
-    assert assistant.knowledge.version
+    assert assistant.open_knowledge().version
     return assistant

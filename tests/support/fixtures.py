@@ -86,7 +86,7 @@ class Bot:
 @pytest.fixture(scope="session")
 def assistant() -> Assistant:
     assistant = Assistant(Config(data_dir=example_index()))
-    assert assistant.knowledge.version
+    assert assistant.open_knowledge().version
     return assistant
 
 
