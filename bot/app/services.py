@@ -24,7 +24,7 @@ class Services:
 
     @classmethod
     def build(cls, config: Config, assistant: Assistant, store: Store) -> Services:
-        access = Access(config.approvers)
+        access = Access(assistant.policy.settings.approvers_by_role)
         questions = Questions(assistant, store)
         return cls(
             access=access,

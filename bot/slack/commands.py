@@ -12,14 +12,16 @@ from typing import Any
 from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 
+from bot.app.budget_requests import Shown
 from bot.core.budget import BudgetForm, parse_ref
 from bot.errors import NotAllowed, NotFound
+from bot.slack.approvals import post_blocks, tell_next
 from bot.slack.deps import Deps
 from bot.slack.durable import unavailable
 from bot.slack.escaping import slack_escape
 from bot.slack.failures import apologises
 from bot.slack.intake import CALLBACK_ID, intake_modal, read_submission
-from bot.slack.views import finance_blocks, list_blocks, receipt_blocks, status_blocks
+from bot.slack.views import list_blocks, receipt_blocks, status_blocks
 
 log = logging.getLogger(__name__)
 
@@ -94,7 +96,12 @@ def register(app: App, deps: Deps) -> None:
         form = read_submission(view, policy)
         if isinstance(form, BudgetForm):
             file_request(
-                deps, client, form, body["user"]["id"], view.get("private_metadata") or None
+                deps,
+                client,
+                form,
+                body["user"]["id"],
+                view.get("private_metadata") or None,
+                context.team_id,
             )
             deps.publish_home(client, context.team_id, body["user"]["id"])
 
@@ -118,7 +125,12 @@ def _status(deps: Deps, user: str, arg: str) -> dict[str, Any]:
 
 
 def file_request(
-    deps: Deps, client: WebClient, form: BudgetForm, user: str, channel: str | None
+    deps: Deps,
+    client: WebClient,
+    form: BudgetForm,
+    user: str,
+    channel: str | None,
+    team: str | None = None,
 ) -> None:
     """File the request, send the receipt and, above the threshold, post for finance approval."""
     filed = deps.app.requests.file(form, user, channel=channel)
@@ -134,9 +146,11 @@ def file_request(
     if not finance:
         log.warning("request %s needs finance approval but no finance channel is set", request.ref)
         return
+    shown = Shown(request, decision)
     posted = client.chat_postMessage(
         channel=finance,
-        text=f"Budget request {request.ref} needs approval",
-        blocks=finance_blocks(request, decision),
+        text=f"Budget request {request.ref} needs approval ({shown.progress.waiting_text()})",
+        blocks=post_blocks(deps, shown),
     )
     deps.app.requests.posted_for_finance(request, posted["channel"], posted["ts"])
+    tell_next(deps, client, shown, team)

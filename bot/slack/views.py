@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.core import Decision
-from bot.core.budget import STATUS_LABELS, Approval, BudgetRequest
+from bot.core.budget import STATUS_LABELS, Approval, ApprovalProgress, BudgetRequest
 from bot.core.decision import VERDICT_LABELS
 from bot.slack.blocks import Block, button, context, decision_blocks, escaped, section
 from bot.slack.escaping import slack_escape
@@ -33,10 +33,14 @@ def receipt_blocks(request: BudgetRequest, decision: Decision) -> list[Block]:
 def finance_blocks(
     request: BudgetRequest,
     decision: Decision,
+    progress: ApprovalProgress,
+    next_approvers: list[str],
+    *,
     approval: Approval | None = None,
     note: str | None = None,
 ) -> list[Block]:
-    """The post in the finance channel; its buttons go once the request is decided."""
+    """The post in the finance channel: the request, its approval steps (done, and who is
+    next), and the buttons for the step waiting, which go once the request is decided."""
     decision = escaped(decision)
     forecast = request.form.forecast.cases()
     cases = ", ".join(f"{k} {v}" for k, v in forecast.items() if v is not None) or "none given"
@@ -55,8 +59,9 @@ def finance_blocks(
         {"type": "section", "fields": [{"type": "mrkdwn", "text": f} for f in fields]},
         section(decision.summary),
     ]
-    if decision.approval:
-        blocks.append(context(f"Approvers by policy: {', '.join(decision.approval.approvers)}"))
+    if progress.roles:
+        section_no = decision.approval.section if decision.approval else "10.1"
+        blocks.append(section(steps_text(progress, next_approvers, approval, section_no)))
     if approval is not None:
         mark = ":white_check_mark:" if approval.outcome == "approved" else ":x:"
         when = approval.decided_at.strftime("%Y-%m-%d %H:%M UTC")
@@ -79,6 +84,31 @@ def finance_blocks(
         }
     )
     return blocks
+
+
+def steps_text(
+    progress: ApprovalProgress,
+    next_approvers: list[str],
+    approval: Approval | None,
+    section_no: str,
+) -> str:
+    """The route's steps in order: who approved each and when, and whose turn it is."""
+    lines = [f"*Approval steps* (policy §{slack_escape(section_no)})"]
+    done = {event.step: event for event in progress.done}
+    for number, role in enumerate(progress.roles, start=1):
+        name = slack_escape(role)
+        event = done.get(number)
+        if event is not None:
+            when = event.at.strftime("%Y-%m-%d %H:%M UTC")
+            lines.append(f":white_check_mark: {number}. {name}: <@{event.user_id}> on {when}")
+        elif approval is not None and approval.outcome == "rejected" and number == len(done) + 1:
+            lines.append(f":x: {number}. {name}: rejected by <@{approval.approver}>")
+        elif approval is None and number == progress.next_step:
+            who = " or ".join(f"<@{user}>" for user in next_approvers) or "nobody holds this role"
+            lines.append(f":hourglass_flowing_sand: {number}. {name}: next, {who}")
+        else:
+            lines.append(f":white_small_square: {number}. {name}")
+    return "\n".join(lines)
 
 
 def status_blocks(request: BudgetRequest, approval: Approval | None) -> list[Block]:

@@ -122,9 +122,14 @@ class ApprovalRow(Base):
 
 
 class RequestEventRow(Base):
-    """A request's timeline: submitted, info_requested, approved, rejected."""
+    """A request's timeline: submitted, info_requested, step_approved, approved, rejected.
+
+    An approval step names its step (1-based) and the approver role it was done as; the
+    unique index on (request, step) lets one approver record each step.
+    """
 
     __tablename__ = "request_events"
+    __table_args__ = (Index("ux_request_events_request_step", "request_id", "step", unique=True),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     request_id: Mapped[int] = mapped_column(ForeignKey("requests.id"), index=True)
@@ -132,6 +137,8 @@ class RequestEventRow(Base):
     user_id: Mapped[str] = mapped_column(String(64))
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     note: Mapped[str | None] = mapped_column(Text)
+    step: Mapped[int | None] = mapped_column(Integer)
+    role: Mapped[str | None] = mapped_column(String(100))
 
 
 class Feedback(Base):

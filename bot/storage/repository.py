@@ -200,33 +200,48 @@ class Store:
             )
 
     def decide_request(
-        self, request_id: int, outcome: ApprovalOutcome, approver: str, note: str | None = None
-    ) -> Approval | None:
-        """Record the approval or rejection; None when the request was already decided.
+        self,
+        request_id: int,
+        outcome: ApprovalOutcome,
+        approver: str,
+        note: str | None = None,
+        *,
+        step: int | None = None,
+        role: str | None = None,
+        final: bool = True,
+    ) -> RequestEvent | None:
+        """Record one approver's word; None when someone recorded it first.
 
-        The unique constraint on ``approvals.request_id`` settles a race between two clicks
-        (or two replicas): the second insert fails and the whole transaction rolls back.
+        ``step`` and ``role`` name the route's step the approver acted on. A step approved
+        that is not the route's last (``final`` False) is only a timeline event; the last
+        step, or a rejection at any step, is also the request's final word in ``approvals``.
+        Unique constraints settle a race between two clicks (or two replicas): one event per
+        step, one approval per request; the second insert fails and its transaction rolls back.
         """
         if outcome not in ("approved", "rejected"):
             raise ValueError(f"unknown outcome {outcome!r}")
+        final = final or outcome == "rejected"
+        kind = outcome if final else "step_approved"
+        event = RequestEventRow(
+            request_id=request_id, kind=kind, user_id=approver, note=note, step=step, role=role
+        )
         try:
             with self._tx() as session:
-                approval = ApprovalRow(request_id=request_id, outcome=outcome, approver=approver)
-                session.add(approval)
-                session.flush()
-                session.add(
-                    RequestEventRow(
-                        request_id=request_id, kind=outcome, user_id=approver, note=note
+                if final:
+                    session.add(
+                        ApprovalRow(request_id=request_id, outcome=outcome, approver=approver)
                     )
-                )
+                    session.flush()
+                session.add(event)
+                session.flush()
                 session.execute(
                     update(RequestRow)
                     .where(RequestRow.id == request_id)
-                    .values(status=outcome, updated_at=utcnow())
+                    .values(status=outcome if final else "pending", updated_at=utcnow())
                 )
         except IntegrityError:
             return None
-        return _approval(approval)
+        return _event(event)
 
     def approval_for(self, request_id: int) -> Approval | None:
         with self._session() as session:
@@ -254,16 +269,7 @@ class Store:
             .order_by(RequestEventRow.id)
         )
         with self._session() as session:
-            return [
-                RequestEvent(
-                    request_id=row.request_id,
-                    kind=row.kind,
-                    user_id=row.user_id,
-                    at=_utc(row.at),
-                    note=row.note,
-                )
-                for row in session.scalars(query)
-            ]
+            return [_event(row) for row in session.scalars(query)]
 
     # --- feedback ---------------------------------------------------------------------------
 
@@ -412,6 +418,18 @@ def _request(row: RequestRow) -> BudgetRequest:
         status=row.status,  # type: ignore[arg-type]  # the column holds only RequestStatus
         finance_channel=row.finance_channel,
         finance_ts=row.finance_ts,
+    )
+
+
+def _event(row: RequestEventRow) -> RequestEvent:
+    return RequestEvent(
+        request_id=row.request_id,
+        kind=row.kind,
+        user_id=row.user_id,
+        at=_utc(row.at),
+        note=row.note,
+        step=row.step,
+        role=row.role,
     )
 
 
