@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from slack_sdk import WebClient
@@ -12,6 +12,7 @@ from bot.app.services import Services
 from bot.config import Config
 from bot.core import Policy
 from bot.slack.durable import Ledger, acknowledging, once
+from bot.slack.signs import Signs
 from bot.slack.views import home_view
 
 
@@ -21,6 +22,7 @@ class Deps:
     policy: Policy
     app: Services
     ledger: Ledger
+    signs: Signs = field(default_factory=Signs)
 
     def once(
         self, wanted: Callable[[dict[str, Any]], bool] | None = None

@@ -1,5 +1,8 @@
 """Messages: @mentions and watched channels get an answer in the thread; DMs run the checklist.
 
+A mention gets a reaction within a second of its acknowledgement, taken off when the answer
+is posted (:mod:`bot.slack.signs`).
+
 Each listener acknowledges at once and does the work in a lazy function (Bolt runs it in a
 thread after the 200 went back), so Slack never waits for the rules or retrieval.
 """
@@ -9,7 +12,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from slack_bolt import App, BoltContext
+from slack_bolt import Ack, App, BoltContext, BoltRequest
 from slack_sdk import WebClient
 
 from bot.app.questions import Where
@@ -34,7 +37,23 @@ def register(app: App, deps: Deps) -> None:
     def mention(
         event: dict[str, Any], body: dict[str, Any], client: WebClient, context: BoltContext
     ) -> None:
-        answer_in_thread(deps, client, event, surface="mention")
+        try:
+            answer_in_thread(deps, client, event, surface="mention")
+        finally:
+            deps.signs.done(client, event["channel"], event["ts"])
+
+    acknowledge_event = deps.acknowledge()
+
+    def mention_ack(
+        ack: Ack, body: dict[str, Any], request: BoltRequest, client: WebClient
+    ) -> None:
+        """Acknowledge, and show the mention is being worked on (not again on a retry, which
+        may come after the answer took the first reaction off)."""
+        acknowledge_event(ack=ack, body=body)
+        event = body.get("event") or {}
+        retried = request.headers.get("x-slack-retry-num")
+        if event.get("channel") and event.get("ts") and not retried:
+            deps.signs.working(client, event["channel"], event["ts"])
 
     @apologises
     @deps.once(wanted=from_a_person)
@@ -49,7 +68,7 @@ def register(app: App, deps: Deps) -> None:
                 return  # the app_mention event answers this one
             answer_in_thread(deps, client, event, surface="channel", quiet=True)
 
-    app.event("app_mention")(ack=deps.acknowledge(), lazy=[mention])
+    app.event("app_mention")(ack=mention_ack, lazy=[mention])
     app.event("message")(ack=deps.acknowledge(wanted=from_a_person), lazy=[message])
 
 
