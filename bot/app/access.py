@@ -22,6 +22,10 @@ NOT_AN_APPROVER = (
     "Only the approvers named in the capitalization policy's approval routes can approve, "
     "reject or ask for information on budget requests."
 )
+NOT_AN_ADMIN = (
+    "Only the finance admins named in the capitalization policy (finance_admins) can change "
+    "how I behave in a channel."
+)
 NOT_YOURS = "Only the person who asked and the finance approvers can get this decision's memo."
 #: The states of a request while its finance post carries the approval buttons.
 ON_FINANCE_POST = frozenset({"pending", "info_requested"})
@@ -34,11 +38,19 @@ def is_owner(user: str, owner: str | None) -> bool:
 
 class Access:
     """Who holds which approver role (``approvers_by_role`` in ``rules/policy.yaml``, §10.1),
-    and the rules that follow from it."""
+    who is a finance admin (``finance_admins``), and the rules that follow from them."""
 
-    def __init__(self, approvers_by_role: Mapping[str, Iterable[str]]) -> None:
+    def __init__(
+        self, approvers_by_role: Mapping[str, Iterable[str]], admins: Iterable[str] = ()
+    ) -> None:
         self.holders = {role: frozenset(users) for role, users in approvers_by_role.items()}
         self.approvers = frozenset().union(*self.holders.values())
+        self.admins = frozenset(admins)
+
+    def check_finance_admin(self, user: str) -> None:
+        """Raise :class:`NotAllowed` unless ``user`` is a finance admin (``finance_admins``)."""
+        if user not in self.admins:
+            raise NotAllowed(NOT_AN_ADMIN)
 
     def is_approver(self, user: str) -> bool:
         """Whether ``user`` holds any approver role."""

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from bot.app.access import Access
 from bot.app.budget_requests import BudgetRequests
+from bot.app.channels import Channels
 from bot.app.outputs import Outputs
 from bot.app.questions import Questions
 from bot.config import Config
@@ -21,10 +22,12 @@ class Services:
     requests: BudgetRequests
     checklists: ConversationService
     outputs: Outputs
+    channels: Channels
 
     @classmethod
     def build(cls, config: Config, assistant: Assistant, store: Store) -> Services:
-        access = Access(assistant.policy.settings.approvers_by_role)
+        settings = assistant.policy.settings
+        access = Access(settings.approvers_by_role, settings.finance_admins)
         questions = Questions(assistant, store)
         return cls(
             access=access,
@@ -32,4 +35,5 @@ class Services:
             requests=BudgetRequests(questions, store, access),
             checklists=ConversationService(assistant, store),
             outputs=Outputs(store, access, assistant.policy, config),
+            channels=Channels(store, access, config.watched_channels),
         )

@@ -236,6 +236,8 @@ class Settings(Strict):
     approval_routes: list[ApprovalRoute] = Field(min_length=1)
     #: Who holds each approver role the routes name: role -> Slack user ids (§10.1).
     approvers_by_role: dict[str, list[SlackUser]] = Field(default_factory=dict)
+    #: Who may set how the bot behaves in a channel (``/capex channel``).
+    finance_admins: list[SlackUser] = Field(default_factory=list)
     capex_register_threshold: Decimal = Field(gt=0)
     budget_buckets: list[BudgetBucket] = Field(min_length=1)
     tracking: Tracking

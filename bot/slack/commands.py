@@ -7,6 +7,7 @@ storing and posting happen in the lazy function after the modal has closed.
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext
@@ -14,6 +15,7 @@ from slack_sdk import WebClient
 
 from bot.app.budget_requests import Shown
 from bot.core.budget import BudgetForm, parse_ref
+from bot.core.channels import MODE_LABELS, parse_mode
 from bot.errors import NotAllowed, NotFound
 from bot.slack.approvals import post_blocks, tell_next
 from bot.slack.deps import Deps
@@ -29,12 +31,18 @@ HELP = (
     "*/capex* opens the budget request form.\n"
     "*/capex list* shows your recent requests.\n"
     "*/capex status CX-00012* shows one request.\n"
+    "*/capex channel* says how I behave in this channel; finance admins change it with "
+    "*/capex channel mentions*, *all* (every spend question) or *off*.\n"
     "To ask whether something is CapEx or OpEx, mention me in a channel or send me a DM."
 )
 RECORDS_DOWN = (
     "I cannot reach my records right now, so I cannot show your requests. Please try again in "
     "a minute; `/capex` on its own still opens the form."
 )
+
+
+#: A public or private channel's id; modes are set for channels, not DMs.
+_CHANNEL = re.compile(r"^[CG][A-Z0-9]{2,}$")
 
 
 def _subcommand(command: dict[str, Any]) -> tuple[str, str]:
@@ -64,6 +72,8 @@ def register(app: App, deps: Deps) -> None:
             ack(text="Your budget requests", blocks=blocks, response_type="ephemeral")
         elif sub == "status":
             ack(**_status(deps, user, arg), response_type="ephemeral")
+        elif sub == "channel":
+            ack(text=_channel(deps, command, arg), response_type="ephemeral")
         elif sub == "help":
             ack(text=HELP, response_type="ephemeral")
         else:
@@ -122,6 +132,28 @@ def _status(deps: Deps, user: str, arg: str) -> dict[str, Any]:
         "text": f"Budget request {shown.request.ref}",
         "blocks": status_blocks(shown.request, shown.approval),
     }
+
+
+def _channel(deps: Deps, command: dict[str, Any], arg: str) -> str:
+    """``/capex channel [mentions|all|off]``: say the channel's mode, or set it."""
+    channel = command.get("channel_id") or ""
+    if not _CHANNEL.match(channel):  # a DM, or not an id Slack issues
+        return "Type `/capex channel` in the channel you want to see or set."
+    try:
+        if arg.strip():
+            mode = parse_mode(arg)
+            if mode is None:
+                return f"I know `mentions`, `all` and `off`, not `{slack_escape(arg.strip())}`."
+            setting = deps.app.channels.set(channel, command["user_id"], mode)
+            return f"Done: in <#{channel}> I now {MODE_LABELS[setting.mode]}."
+    except NotAllowed as exc:
+        return str(exc)
+    setting = deps.app.channels.mode_of(channel)
+    how = MODE_LABELS[setting.mode]
+    if setting.user_id is None:
+        return f"In <#{channel}> I {how} (the default; a finance admin can change it)."
+    when = f"{setting.at:%Y-%m-%d}" if setting.at else "?"
+    return f"In <#{channel}> I {how}, as <@{setting.user_id}> set on {when}."
 
 
 def file_request(

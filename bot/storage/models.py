@@ -1,8 +1,8 @@
 """The tables: audit trail, budget requests, approvals, feedback, conversations, Slack work.
 
-``decisions``, ``approvals`` and ``request_events`` are append-only: the migrations add
-database triggers that refuse UPDATE and DELETE on them, so the audit trail cannot be edited
-through this code or beside it.
+``decisions``, ``approvals``, ``request_events`` and ``channel_modes`` are append-only: the
+migrations add database triggers that refuse UPDATE and DELETE on them, so the audit trail
+cannot be edited through this code or beside it.
 """
 
 from __future__ import annotations
@@ -139,6 +139,20 @@ class RequestEventRow(Base):
     note: Mapped[str | None] = mapped_column(Text)
     step: Mapped[int | None] = mapped_column(Integer)
     role: Mapped[str | None] = mapped_column(String(100))
+
+
+class ChannelModeRow(Base):
+    """How the bot behaves in a channel, as a finance admin set it; append-only, the latest
+    row of a channel is its mode (``mentions``, ``all`` or ``off``)."""
+
+    __tablename__ = "channel_modes"
+    __table_args__ = (Index("ix_channel_modes_channel", "channel", "id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    channel: Mapped[str] = mapped_column(String(64))
+    mode: Mapped[str] = mapped_column(String(20))
+    user_id: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
 class Feedback(Base):

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.core import Decision, Facts
 from bot.core.budget import Approval, ApprovalOutcome, BudgetForm, BudgetRequest, RequestEvent
+from bot.core.channels import ChannelMode, ChannelSetting
 from bot.core.decision import NextQuestion
 from bot.errors import CapexbotError
 from bot.ops.context import request_id
@@ -25,6 +26,7 @@ from bot.ops.metrics import DECISIONS
 from bot.storage.db import make_engine, migrate
 from bot.storage.models import (
     ApprovalRow,
+    ChannelModeRow,
     Conversation,
     DecisionRecord,
     Feedback,
@@ -271,6 +273,38 @@ class Store:
         with self._session() as session:
             return [_event(row) for row in session.scalars(query)]
 
+    # --- channel modes ----------------------------------------------------------------------
+
+    def set_channel_mode(self, channel: str, mode: ChannelMode, user_id: str) -> ChannelSetting:
+        """Append a channel's new mode (the audit log of who set what, when, is the table)."""
+        row = ChannelModeRow(channel=channel, mode=mode, user_id=user_id)
+        with self._tx() as session:
+            session.add(row)
+            session.flush()
+        return _channel(row)
+
+    def channel_mode(self, channel: str) -> ChannelSetting | None:
+        """The mode a finance admin last set for the channel, if any."""
+        query = (
+            select(ChannelModeRow)
+            .where(ChannelModeRow.channel == channel)
+            .order_by(ChannelModeRow.id.desc())
+            .limit(1)
+        )
+        with self._session() as session:
+            row = session.scalar(query)
+            return _channel(row) if row else None
+
+    def channel_mode_history(self, channel: str) -> list[ChannelSetting]:
+        """Every change of the channel's mode, oldest first."""
+        query = (
+            select(ChannelModeRow)
+            .where(ChannelModeRow.channel == channel)
+            .order_by(ChannelModeRow.id)
+        )
+        with self._session() as session:
+            return [_channel(row) for row in session.scalars(query)]
+
     # --- feedback ---------------------------------------------------------------------------
 
     def record_feedback(self, decision_id: int, user_id: str, value: str) -> None:
@@ -430,6 +464,15 @@ def _event(row: RequestEventRow) -> RequestEvent:
         note=row.note,
         step=row.step,
         role=row.role,
+    )
+
+
+def _channel(row: ChannelModeRow) -> ChannelSetting:
+    return ChannelSetting(
+        channel=row.channel,
+        mode=row.mode,  # type: ignore[arg-type]  # the column holds only ChannelMode
+        user_id=row.user_id,
+        at=_utc(row.at),
     )
 
 
