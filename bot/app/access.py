@@ -8,7 +8,8 @@ after another; ``approvers_by_role`` names who holds each.
 A button's value is only an id, and anyone can send any id: what a button may do is checked
 against the stored record it names, never taken from the value. A checklist (and the decision
 it continues) is its asker's alone; the approval buttons act only on a request that went to
-finance, in a state its finance post was issued for, and from that post.
+finance, in a state its finance post was issued for, and from that post (or from the
+approver's own App Home queue, which lists only the requests whose next step is theirs).
 """
 
 from __future__ import annotations

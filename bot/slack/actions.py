@@ -126,10 +126,18 @@ def register(app: App, deps: Deps) -> None:
 def decide_request(
     deps: Deps, client: WebClient, body: dict[str, Any], action: dict[str, Any], team: str | None
 ) -> None:
+    """A button of the finance post, or of the approver's App Home queue (no post to check
+    there: the home is the approver's own, and the use case checks their step)."""
     user = body["user"]["id"]
-    channel, ts, _ = _message_place(body)
     what = ACTIONS[action["action_id"]]
-    done = decide(deps, client, user, int(action["value"]), what, post=(channel, ts), team=team)
+    request_id = int(action["value"])
+    if (body.get("view") or {}).get("type") == "home":
+        done = decide(deps, client, user, request_id, what, post=None, team=team)
+        if isinstance(done, CapexbotError):
+            client.chat_postMessage(channel=user, text=refusal(done))
+        return
+    channel, ts, _ = _message_place(body)
+    done = decide(deps, client, user, request_id, what, post=(channel, ts), team=team)
     if isinstance(done, CapexbotError):
         client.chat_postEphemeral(channel=channel, user=user, text=refusal(done))
 

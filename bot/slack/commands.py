@@ -115,7 +115,17 @@ def register(app: App, deps: Deps) -> None:
             )
             deps.publish_home(client, context.team_id, body["user"]["id"])
 
+    def open_from_home(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        """App Home's "New budget request": the form opens at once (its trigger id expires
+        in 3 s, so not behind the answers queued for the background workers)."""
+        ack()
+        try:
+            client.views_open(trigger_id=body["trigger_id"], view=intake_modal(policy, None))
+        except Exception:
+            log.exception("could not open the budget request form from App Home")
+
     app.command("/capex")(ack=capex_ack, lazy=[open_modal])
+    app.action("open_intake")(open_from_home)
     app.view(CALLBACK_ID)(ack=submission_ack, lazy=[submit])
 
 

@@ -12,8 +12,8 @@ from bot.app.services import Services
 from bot.config import Config
 from bot.core import Policy
 from bot.slack.durable import Ledger, acknowledging, once
+from bot.slack.home_sections import Viewer, home_view
 from bot.slack.signs import Signs
-from bot.slack.views import home_view
 
 
 @dataclass
@@ -38,11 +38,9 @@ class Deps:
         return acknowledging(self.ledger, wanted)
 
     def publish_home(self, client: WebClient, team_id: str | None, user_id: str) -> None:
-        """Refresh the user's App Home: their open checklist and recent requests."""
-        pending = self.app.checklists.pending(dm_key(team_id, user_id))
-        question = pending.question.text if pending and pending.question else None
-        view = home_view(self.app.requests.mine(user_id), question)
-        client.views_publish(user_id=user_id, view=view)
+        """Refresh the user's App Home (:mod:`bot.slack.home_sections`)."""
+        viewer = Viewer(user_id, self.app, dm_key(team_id, user_id))
+        client.views_publish(user_id=user_id, view=home_view(viewer))
 
 
 def dm_key(team_id: str | None, user_id: str) -> str:

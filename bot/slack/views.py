@@ -1,23 +1,12 @@
-"""Budget requests as Slack shows them: the requester's receipt, the finance post, App Home."""
+"""Budget requests as Slack shows them: the requester's receipt, the finance post, the lists."""
 
 from __future__ import annotations
-
-from typing import Any
 
 from bot.core import Decision
 from bot.core.budget import STATUS_LABELS, Approval, ApprovalProgress, BudgetRequest
 from bot.core.decision import VERDICT_LABELS
 from bot.slack.blocks import Block, button, context, decision_blocks, escaped, section
 from bot.slack.escaping import slack_escape
-
-HOW_TO = (
-    "*Ask in a channel:* mention me with the purchase, e.g. "
-    "`@CapEx is a $40k GPU server for production inference CapEx?` I answer in the thread.\n"
-    "*Budget request:* type `/capex` for the one-page form; `/capex list` shows your requests, "
-    "`/capex status CX-00012` one of them.\n"
-    "*Before you buy:* send me a direct message and I walk you through the checklist, one "
-    "question at a time. Say `start over` or `cancel` whenever you like; it waits for you."
-)
 
 
 def receipt_blocks(request: BudgetRequest, decision: Decision) -> list[Block]:
@@ -132,24 +121,3 @@ def list_blocks(requests: list[BudgetRequest]) -> list[Block]:
         for r in requests
     ]
     return [section("*Your recent budget requests*\n" + "\n".join(lines))]
-
-
-def home_view(requests: list[BudgetRequest], open_question: str | None) -> dict[str, Any]:
-    """App Home: how to use the bot, the user's open checklist, their recent requests."""
-    blocks: list[Block] = [
-        {"type": "header", "text": {"type": "plain_text", "text": "CapEx assistant"}},
-        section(
-            "Is it CapEx or OpEx? I answer from the capitalization policy, the same way every time."
-        ),
-        section(HOW_TO),
-        {"type": "divider"},
-    ]
-    if open_question:
-        blocks.append(
-            section(
-                ":hourglass_flowing_sand: *Your checklist is waiting:* "
-                + slack_escape(open_question)
-            )
-        )
-    blocks.extend(list_blocks(requests))
-    return {"type": "home", "blocks": blocks}
