@@ -69,8 +69,9 @@ class Config(BaseSettings):
     slack_api_url: str = Field(
         default="https://slack.com/api/", validation_alias=_slack("SLACK_API_URL")
     )
-    #: Slack user ids allowed to approve, reject or ask for info (comma-separated in the env).
-    approvers: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    #: Retired: who approves is set per role in rules/policy.yaml (``approvers_by_role``);
+    #: a value here stops the bot with that advice rather than being silently ignored.
+    approvers: str | None = None
     #: Channel id where requests above the finance threshold are posted for approval.
     finance_channel: str | None = None
     #: Channel ids where every message (not only @mentions) is answered (comma-separated).
@@ -117,7 +118,13 @@ class Config(BaseSettings):
     def _upper(cls, value: object) -> object:
         return value.upper() if isinstance(value, str) else value
 
-    @field_validator("approvers", "watched_channels", mode="before")
+    @field_validator("approvers")
+    @classmethod
+    def _retired(cls, value: str | None) -> None:
+        if value is not None:
+            raise ValueError("approvers are set per role in rules/policy.yaml")
+
+    @field_validator("watched_channels", mode="before")
     @classmethod
     def _comma_list(cls, value: object) -> object:
         if isinstance(value, str):

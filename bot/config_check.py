@@ -19,7 +19,10 @@ _FIXES = {
     "log_level": "use DEBUG, INFO, WARNING or ERROR",
     "log_format": "use json or text",
     "fiscal_year_start_month": "use a month number, 1 to 12",
-    "approvers": "use Slack user ids separated by commas",
+    "approvers": (
+        "it is no longer read; list each approver role's Slack user ids under "
+        "approvers_by_role in rules/policy.yaml (§10.1) and remove this variable"
+    ),
     "watched_channels": "use Slack channel ids separated by commas",
 }
 

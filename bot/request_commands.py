@@ -3,7 +3,7 @@
 The same use cases as ``/capex`` and the finance channel's buttons (:mod:`bot.app`), so a
 request filed here is classified, routed and approved exactly as one filed in Slack, and
 ``capexbot memo``, ``export`` and ``digest`` read it the same way. ``--as`` names who is
-acting: a Slack user id, or any name the approvers list (``CAPEXBOT_APPROVERS``) uses.
+acting: a Slack user id, as ``approvers_by_role`` in ``rules/policy.yaml`` names approvers.
 """
 
 from __future__ import annotations
@@ -127,14 +127,20 @@ def register(
         knowledge_dir: KnowledgeOption = None,
         data_dir: DataOption = None,
     ) -> None:
-        """Approve or reject a request, or ask its requester for more information."""
+        """Approve or reject the step of a request waiting for you, or ask for information.
+
+        The route's approver roles (rules/policy.yaml, §10.1) approve one after another; the
+        last step approves the request, a rejection at any step rejects it.
+        """
         config = config_for(rules_dir, knowledge_dir, data_dir)
         with services_for(config) as services:
             try:
                 done = services.requests.decide(_request_id(ref), user, verb.value, note)
             except CapexbotError as exc:
                 raise _fail(str(exc)) from exc
-        typer.echo(f"{done.request.ref}: {_status(done.request)}")
+        waiting = done.progress.waiting_text()
+        nxt = f"; next: {waiting}" if waiting and done.approval is None else ""
+        typer.echo(f"{done.request.ref}: {_status(done.request)}{nxt}")
 
     @requests.command("list")
     def list_(
@@ -215,10 +221,16 @@ def _shown_text(shown: Shown) -> str:
         lines.append("Forecast: " + ", ".join(f"{k} {_plain(v)}" for k, v in cases.items()))
     lines.append(f"Verdict: {r.verdict}: {shown.decision.summary}")
     lines.append(f"Decision {r.decision_id} (memo: capexbot memo {r.ref})")
+    progress = shown.progress
+    if progress.roles:
+        waiting = progress.waiting_text() if shown.approval is None else ""
+        nxt = f"; waiting for {waiting}" if waiting else ""
+        lines.append(f"Approval steps: {', '.join(progress.roles)}{nxt}")
     lines.append("Timeline:")
     for event in shown.events:
         note = f": {event.note}" if event.note else ""
-        lines.append(f"  {event.at:%Y-%m-%d %H:%M} UTC  {event.kind} by {event.user_id}{note}")
+        what = event.described()
+        lines.append(f"  {event.at:%Y-%m-%d %H:%M} UTC  {what} by {event.user_id}{note}")
     return "\n".join(lines)
 
 

@@ -3,7 +3,9 @@
 Filing classifies the form with the same decision path as a question and records both; the
 surface then tells the requester and, above the finance threshold, the finance channel.
 Deciding checks who may decide in :mod:`bot.app.access`, then lets the store settle a race
-between two approvers (one approval per request).
+between two approvers (one event per step, one final approval per request). A request on a
+finance route is approved step by step, one approver role after another, as its route lists
+them (§10.1).
 """
 
 from __future__ import annotations
@@ -11,12 +13,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-from bot.app.access import Access
+from bot.app.access import ON_FINANCE_POST, Access
 from bot.app.questions import Questions, Where
 from bot.core import Decision
 from bot.core.budget import (
     Approval,
     ApprovalOutcome,
+    ApprovalProgress,
     BudgetForm,
     BudgetRequest,
     RequestEvent,
@@ -47,14 +50,32 @@ class Shown:
     approval: Approval | None = None
     events: list[RequestEvent] = field(default_factory=list)
 
+    @property
+    def progress(self) -> ApprovalProgress:
+        """The route's approver roles in order and the steps approved so far."""
+        return progress_of(self.decision, self.events)
+
 
 @dataclass(frozen=True)
 class Decided:
-    """What an approver's action did: ``approval`` is None when they asked for information."""
+    """What an approver's action did.
+
+    ``step`` is the timeline event it recorded (None when they asked for information);
+    ``approval`` the request's final word when this action gave it (the last step approved,
+    or a rejection). ``progress`` is where the route stands afterwards.
+    """
 
     request: BudgetRequest
     decision: Decision
     approval: Approval | None
+    step: RequestEvent | None
+    progress: ApprovalProgress
+
+
+def progress_of(decision: Decision, events: list[RequestEvent]) -> ApprovalProgress:
+    """The request's route as its decision recorded it, and the steps in ``events``."""
+    roles = decision.approval.approvers if decision.approval else []
+    return ApprovalProgress.of(roles, events)
 
 
 class BudgetRequests:
@@ -93,28 +114,55 @@ class BudgetRequests:
         *,
         post: tuple[str, str] | None = None,
     ) -> Decided:
-        """Approve, reject or ask the requester for information.
+        """Approve or reject the step waiting, or ask the requester for information.
 
+        The route's roles approve in order (§10.1): an approval records the step of the role
+        the user holds; the last step approves the request, a rejection at any step rejects it.
         ``post`` is the (channel, ts) of the finance post whose button was pressed. Raises
-        :class:`NotAllowed` (not an approver, their own request, a request not waiting on
-        finance, or a button not on its post), :class:`NotFound`, or :class:`AlreadyDecided`
-        when someone decided it first.
+        :class:`NotAllowed` (not an approver, their own request, not their step, a step they
+        approved already, a request not waiting on finance, or a button not on its post),
+        :class:`NotFound`, or :class:`AlreadyDecided` when someone decided it first.
         """
         self.access.check_approver(user)  # before the lookup: others learn nothing of it
         shown = self._shown(request_id)
-        request = shown.request
+        request, progress = shown.request, shown.progress
         self.access.check_decider(user, request)
         if shown.approval is not None:
             raise _already(request, shown.approval)
         self.access.check_on_finance_post(request, post)
         if action == "info":
+            self.access.check_on_route(user, request, progress)
             self.store.request_info(request.id, user, note)
-            return Decided(self._request(request.id), shown.decision, None)
-        approval = self.store.decide_request(request.id, OUTCOMES[action], user, note)
-        if approval is None:  # another approver's click won the race
-            earlier = self.store.approval_for(request.id)
-            raise _already(request, earlier)
-        return Decided(self._request(request.id), shown.decision, approval)
+            return Decided(self._request(request.id), shown.decision, None, None, progress)
+        self.access.check_step(user, request, progress)
+        step = self.store.decide_request(
+            request.id,
+            OUTCOMES[action],
+            user,
+            note,
+            step=progress.next_step,
+            role=progress.next_role,
+            final=progress.last,
+        )
+        if step is None:  # another approver's click won the race
+            raise self._beaten(request.id)
+        after = self._shown(request.id)
+        return Decided(after.request, after.decision, after.approval, step, after.progress)
+
+    def waiting_for(self, user: str, limit: int = 20) -> list[Shown]:
+        """The requests whose next step ``user`` may approve, oldest first (their queue)."""
+        if not self.access.is_approver(user):
+            return []
+        queue = []
+        for request in self.store.requests_between(statuses=ON_FINANCE_POST):
+            if request.requester == user:
+                continue
+            shown = self._shown(request.id)
+            role = shown.progress.next_role
+            mine = role is not None and user in self.access.holders_of(role)
+            if mine and not shown.progress.approved_by(user):
+                queue.append(shown)
+        return queue[:limit]
 
     def mine(self, user: str, limit: int = 10) -> list[BudgetRequest]:
         """A requester's latest requests, newest first."""
@@ -152,6 +200,16 @@ class BudgetRequests:
             self.store.approval_for(request.id),
             self.store.timeline(request.id),
         )
+
+    def _beaten(self, request_id: int) -> AlreadyDecided:
+        """The error for a click that lost a race: the final word, or the step taken."""
+        shown = self._shown(request_id)
+        if shown.approval is not None:
+            return _already(shown.request, shown.approval)
+        last = shown.progress.done[-1] if shown.progress.done else None
+        if last is None:
+            return AlreadyDecided(shown.request.ref, None, None)
+        return AlreadyDecided(shown.request.ref, f"approved as {last.role}", last.user_id)
 
 
 def _already(request: BudgetRequest, approval: Approval | None) -> AlreadyDecided:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from bot.app.access import Access
 from bot.app.budget_requests import BudgetRequests
+from bot.app.channels import Channels
 from bot.app.comparisons import Comparisons
 from bot.app.outputs import Outputs
 from bot.app.questions import Questions
@@ -25,10 +26,12 @@ class Services:
     outputs: Outputs
     comparisons: Comparisons
     reviews: Reviews
+    channels: Channels
 
     @classmethod
     def build(cls, config: Config, assistant: Assistant, store: Store) -> Services:
-        access = Access(config.approvers)
+        settings = assistant.policy.settings
+        access = Access(settings.approvers_by_role, settings.finance_admins)
         questions = Questions(assistant, store)
         return cls(
             access=access,
@@ -38,4 +41,5 @@ class Services:
             outputs=Outputs(store, access, assistant.policy, config),
             comparisons=Comparisons(assistant, store, access),
             reviews=Reviews(store, access),
+            channels=Channels(store, access, config.watched_channels),
         )

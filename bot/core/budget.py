@@ -10,6 +10,8 @@ that context: it was checked when it was filed, and the policy may have changed 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import Any, Literal
@@ -207,7 +209,11 @@ class Approval(BaseModel):
 
 
 class RequestEvent(BaseModel):
-    """One step of a request's timeline: submitted, info_requested, approved, rejected."""
+    """One entry of a request's timeline: submitted, info_requested, step_approved (one
+    approver role's step, not the last), approved (the last step), rejected.
+
+    An approval step's event names the step (1 for the route's first role) and the role.
+    """
 
     model_config = ConfigDict(frozen=True)
 
@@ -216,6 +222,58 @@ class RequestEvent(BaseModel):
     user_id: str
     at: datetime
     note: str | None = None
+    step: int | None = None
+    role: str | None = None
+
+    def described(self) -> str:
+        """The event in words, with the role it was done as: ``step_approved as controller``."""
+        return f"{self.kind} as {self.role}" if self.role else self.kind
+
+
+@dataclass(frozen=True)
+class ApprovalProgress:
+    """Where a request stands on its route: the roles in order and the steps approved so far.
+
+    ``roles`` are the route's approvers as the request was decided (the decision records them),
+    so a later change of the routes does not move a request already on its way.
+    """
+
+    roles: tuple[str, ...]
+    done: tuple[RequestEvent, ...] = ()
+
+    @classmethod
+    def of(cls, roles: Sequence[str], events: Iterable[RequestEvent]) -> ApprovalProgress:
+        steps = [e for e in events if e.step is not None and e.kind in STEP_APPROVED]
+        return cls(tuple(roles), tuple(sorted(steps, key=lambda e: e.step or 0)))
+
+    @property
+    def next_step(self) -> int | None:
+        """The step waiting (1-based), or None once every role approved."""
+        step = len(self.done) + 1
+        return step if step <= len(self.roles) else None
+
+    @property
+    def next_role(self) -> str | None:
+        step = self.next_step
+        return None if step is None else self.roles[step - 1]
+
+    @property
+    def last(self) -> bool:
+        """Whether the step waiting is the route's last one."""
+        return self.next_step == len(self.roles)
+
+    def approved_by(self, user: str) -> bool:
+        """Whether ``user`` approved a step of this request already."""
+        return any(e.user_id == user for e in self.done)
+
+    def waiting_text(self) -> str:
+        """``step 2 of 3: finance business partner`` (or empty once every role approved)."""
+        role = self.next_role
+        return f"step {self.next_step} of {len(self.roles)}: {role}" if role else ""
+
+
+#: The kinds of event that approve one step of a route.
+STEP_APPROVED = frozenset({"step_approved", "approved"})
 
 
 class BudgetRequest(BaseModel):

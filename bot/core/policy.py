@@ -195,10 +195,15 @@ class Default(Strict):
     asset_types: list[str] = Field(default_factory=list)  # empty: every item
 
 
+#: A Slack user id (``U…``, or ``W…`` in Enterprise Grid), as the approver roles are held by.
+SlackUser = Annotated[str, Field(pattern=r"^[UW][A-Z0-9]{2,}$")]
+
+
 class ApprovalRoute(Strict):
     id: str
     min_amount: Decimal = Field(ge=0)
     max_amount: Decimal | None = None  # exclusive; None means no upper bound
+    #: the approver roles, one step each, in the order they approve (keys of approvers_by_role)
     approvers: list[str] = Field(min_length=1)
     finance_channel: bool = False  # post to the finance approvals channel
     section: str
@@ -231,6 +236,10 @@ class Settings(Strict):
     asset_types: dict[str, AssetType] = Field(min_length=1)
     defaults: dict[str, Default] = Field(default_factory=dict)
     approval_routes: list[ApprovalRoute] = Field(min_length=1)
+    #: Who holds each approver role the routes name: role -> Slack user ids (§10.1).
+    approvers_by_role: dict[str, list[SlackUser]] = Field(default_factory=dict)
+    #: Who may set how the bot behaves in a channel (``/capex channel``).
+    finance_admins: list[SlackUser] = Field(default_factory=list)
     capex_register_threshold: Decimal = Field(gt=0)
     budget_buckets: list[BudgetBucket] = Field(min_length=1)
     tracking: Tracking

@@ -283,6 +283,7 @@ def _cross_check(
     yield from _check_lexicon(
         lexicon, nodes.get("lexicon.yaml"), _shown(directory / "lexicon.yaml")
     )
+    yield from (problem("policy.yaml", loc, message) for loc, message in _check_roles(settings))
     for fact, default in settings.defaults.items():
         if fact == "asset_type":
             yield problem("policy.yaml", ["defaults", fact], "asset_type cannot have a default")
@@ -290,6 +291,20 @@ def _cross_check(
             if name not in asset_types:
                 loc = ["defaults", fact, "asset_types", index]
                 yield problem("policy.yaml", loc, f"unknown asset type {name!r}")
+
+
+def _check_roles(settings: Settings) -> Iterator[tuple[list[Any], str]]:
+    """Every approver role a route names is held by someone, and every role held is one a
+    route names (a misspelt role would otherwise leave a step nobody can approve)."""
+    named = {role for route in settings.approval_routes for role in route.approvers}
+    for index, route in enumerate(settings.approval_routes):
+        for step, role in enumerate(route.approvers):
+            if not settings.approvers_by_role.get(role):
+                loc = ["approval_routes", index, "approvers", step]
+                yield loc, f"nobody holds {role!r}: list its Slack user ids in approvers_by_role"
+    for role in settings.approvers_by_role:
+        if role not in named:
+            yield ["approvers_by_role", role], f"{role!r} is not a role any approval route names"
 
 
 def _check_lexicon(lexicon: Lexicon, node: yaml.Node | None, file: str) -> Iterator[Problem]:

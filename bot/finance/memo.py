@@ -13,7 +13,7 @@ from decimal import Decimal
 
 from bot.config import Config
 from bot.core import Decision, Fact
-from bot.core.budget import STATUS_LABELS, BudgetForm
+from bot.core.budget import STATUS_LABELS, ApprovalProgress, BudgetForm
 from bot.core.decision import VERDICT_LABELS
 from bot.finance.document import Block, Bullets, Heading, Paragraph, Quote, Table, to_markdown
 from bot.finance.forecast import forecast_costs
@@ -81,6 +81,7 @@ def build_memo(stored: StoredDecision, options: MemoOptions) -> Memo:
     blocks += _depreciation(schedules, options.fiscal_year_start_month)
     if stored.request is not None:
         blocks += _forecast(stored.request.form, decision)
+        blocks += _steps(stored)
         blocks += _timeline(stored)
     if decision.notes:
         blocks += [Heading("Notes"), Bullets(list(decision.notes))]
@@ -386,10 +387,35 @@ def _forecast(form: BudgetForm, decision: Decision) -> list[Block]:
     ]
 
 
+def _steps(stored: StoredDecision) -> list[Block]:
+    """Each approver role of a request sent to finance, in order: who approved and when."""
+    request, route = stored.request, stored.decision.approval
+    if request is None or route is None or not request.needs_finance:
+        return []
+    progress = ApprovalProgress.of(route.approvers, stored.events)
+    done = {event.step: event for event in progress.done}
+    rejected = next((e for e in stored.events if e.kind == "rejected"), None)
+    rows = []
+    for number, role in enumerate(progress.roles, start=1):
+        event = done.get(number)
+        if event is None and rejected is not None and rejected.step == number:
+            event = rejected
+        if event is not None:
+            outcome = "rejected" if event.kind == "rejected" else "approved"
+            rows.append([str(number), role, outcome, event.user_id, when(event.at)])
+        else:
+            waiting = number == progress.next_step and stored.approval is None
+            rows.append([str(number), role, "waiting" if waiting else "-", "", ""])
+    return [
+        Heading(f"Approval steps (policy §{route.section})"),
+        Table(["Step", "Role", "Outcome", "By", "When"], rows),
+    ]
+
+
 def _timeline(stored: StoredDecision) -> list[Block]:
     if not stored.events:
         return []
-    rows = [[when(e.at), e.kind, e.user_id, e.note or ""] for e in stored.events]
+    rows = [[when(e.at), e.described(), e.user_id, e.note or ""] for e in stored.events]
     return [Heading("Timeline"), Table(["When", "Event", "By", "Note"], rows)]
 
 

@@ -14,22 +14,15 @@ from typing import Any
 from slack_bolt import App, BoltContext
 from slack_sdk import WebClient
 
-from bot.app.budget_requests import Action
 from bot.app.questions import Where
 from bot.conversation import Turn
 from bot.core.decision import VERDICT_LABELS
-from bot.errors import AlreadyDecided, CapexbotError, NotFound
+from bot.errors import CapexbotError
+from bot.slack.approvals import ACTIONS, decide, refusal
 from bot.slack.blocks import answered_blocks, side_by_side_blocks, turn_blocks, turn_text
 from bot.slack.deps import Deps, dm_key
 from bot.slack.escaping import slack_escape
 from bot.slack.failures import apologises
-from bot.slack.views import finance_blocks
-
-ACTIONS: dict[str, Action] = {
-    "approve_request": "approve",
-    "reject_request": "reject",
-    "info_request": "info",
-}
 
 
 def register(app: App, deps: Deps) -> None:
@@ -110,7 +103,7 @@ def register(app: App, deps: Deps) -> None:
         try:
             memo = deps.app.outputs.memo_for(int(action["value"]), user)
         except CapexbotError as exc:
-            client.chat_postEphemeral(channel=channel, user=user, text=_refusal(exc))
+            client.chat_postEphemeral(channel=channel, user=user, text=refusal(exc))
             return
         upload_memo(client, channel, memo, thread_ts=thread_ts)
 
@@ -122,7 +115,7 @@ def register(app: App, deps: Deps) -> None:
         try:
             both = deps.app.comparisons.side_by_side(int(action["value"]), user, channel)
         except CapexbotError as exc:
-            client.chat_postEphemeral(channel=channel, user=user, text=_refusal(exc))
+            client.chat_postEphemeral(channel=channel, user=user, text=refusal(exc))
             return
         client.chat_postMessage(
             channel=channel,
@@ -155,54 +148,20 @@ def register(app: App, deps: Deps) -> None:
 def decide_request(
     deps: Deps, client: WebClient, body: dict[str, Any], action: dict[str, Any], team: str | None
 ) -> None:
+    """A button of the finance post, or of the approver's App Home queue (no post to check
+    there: the home is the approver's own, and the use case checks their step)."""
     user = body["user"]["id"]
-    channel, ts, _ = _message_place(body)
     what = ACTIONS[action["action_id"]]
-    try:
-        done = deps.app.requests.decide(int(action["value"]), user, what, post=(channel, ts))
-    except CapexbotError as exc:
-        client.chat_postEphemeral(channel=channel, user=user, text=_refusal(exc))
+    request_id = int(action["value"])
+    if (body.get("view") or {}).get("type") == "home":
+        done = decide(deps, client, user, request_id, what, post=None, team=team)
+        if isinstance(done, CapexbotError):
+            client.chat_postMessage(channel=user, text=refusal(done))
         return
-    request = done.request
-    if done.approval is None:
-        note = f":question: <@{user}> asked the requester for more information."
-        client.chat_update(
-            channel=channel,
-            ts=ts,
-            text=f"Budget request {request.ref}",
-            blocks=finance_blocks(request, done.decision, note=note),
-        )
-        client.chat_postMessage(
-            channel=request.requester,
-            text=(
-                f"<@{user}> needs more information on your budget request {request.ref} "
-                f"({slack_escape(request.objective[:100])}). Reply to them directly, or file an "
-                "updated request."
-            ),
-        )
-        return
-    outcome = done.approval.outcome
-    client.chat_update(
-        channel=channel,
-        ts=ts,
-        text=f"Budget request {request.ref} {outcome}",
-        blocks=finance_blocks(request, done.decision, done.approval),
-    )
-    client.chat_postMessage(
-        channel=request.requester,
-        text=f"Your budget request {request.ref} was {outcome} by <@{user}>.",
-    )
-    deps.publish_home(client, team, request.requester)
-
-
-def _refusal(exc: CapexbotError) -> str:
-    """A refusal as Slack shows it: people by mention, a missing record said plainly."""
-    if isinstance(exc, AlreadyDecided):
-        who = f" by <@{exc.approver}>" if exc.approver else ""
-        return f"{exc.ref} was already {exc.outcome or 'decided'}{who}."
-    if isinstance(exc, NotFound):
-        return f"I cannot find that: {exc}."
-    return str(exc)
+    channel, ts, _ = _message_place(body)
+    done = decide(deps, client, user, request_id, what, post=(channel, ts), team=team)
+    if isinstance(done, CapexbotError):
+        client.chat_postEphemeral(channel=channel, user=user, text=refusal(done))
 
 
 def _message_place(body: dict[str, Any]) -> tuple[str, str, str | None]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from slack_sdk import WebClient
@@ -12,8 +12,8 @@ from bot.app.services import Services
 from bot.config import Config
 from bot.core import Policy
 from bot.slack.durable import Ledger, acknowledging, once
-from bot.slack.home_review import flagged_section
-from bot.slack.views import home_view
+from bot.slack.home_sections import Viewer, home_view
+from bot.slack.signs import Signs
 
 
 @dataclass
@@ -22,6 +22,7 @@ class Deps:
     policy: Policy
     app: Services
     ledger: Ledger
+    signs: Signs = field(default_factory=Signs)
 
     def once(
         self, wanted: Callable[[dict[str, Any]], bool] | None = None
@@ -37,14 +38,9 @@ class Deps:
         return acknowledging(self.ledger, wanted)
 
     def publish_home(self, client: WebClient, team_id: str | None, user_id: str) -> None:
-        """Refresh the user's App Home: their open checklist and recent requests; for an
-        approver, the answers flagged as wrong that wait for a review."""
-        pending = self.app.checklists.pending(dm_key(team_id, user_id))
-        question = pending.question.text if pending and pending.question else None
-        view = home_view(self.app.requests.mine(user_id), question)
-        if self.app.access.is_approver(user_id):
-            view["blocks"].extend(flagged_section(self.app.reviews.flagged(user_id)))
-        client.views_publish(user_id=user_id, view=view)
+        """Refresh the user's App Home (:mod:`bot.slack.home_sections`)."""
+        viewer = Viewer(user_id, self.app, dm_key(team_id, user_id))
+        client.views_publish(user_id=user_id, view=home_view(viewer))
 
 
 def dm_key(team_id: str | None, user_id: str) -> str:

@@ -1,4 +1,10 @@
-"""Messages: @mentions and watched channels get an answer in the thread; DMs run the checklist.
+"""Messages: @mentions get an answer in the thread, and so does every spend question in a
+channel set to ``all``; a channel set to ``off`` gets nothing (:mod:`bot.app.channels`: set by
+a finance admin with ``/capex channel``, by default from the environment). DMs run the
+checklist.
+
+A mention gets a reaction within a second of its acknowledgement, taken off when the answer
+is posted (:mod:`bot.slack.signs`).
 
 Each listener acknowledges at once and does the work in a lazy function (Bolt runs it in a
 thread after the 200 went back), so Slack never waits for the rules or retrieval.
@@ -6,10 +12,11 @@ thread after the 200 went back), so Slack never waits for the rules or retrieval
 
 from __future__ import annotations
 
+import logging
 import re
 from typing import Any
 
-from slack_bolt import App, BoltContext
+from slack_bolt import Ack, App, BoltContext, BoltRequest
 from slack_sdk import WebClient
 
 from bot.app.questions import Where
@@ -19,6 +26,7 @@ from bot.slack.deps import Deps, dm_key
 from bot.slack.escaping import slack_escape
 from bot.slack.failures import apologises
 
+log = logging.getLogger(__name__)
 _MENTION = re.compile(r"<@[A-Z0-9]+(?:\|[^>]*)?>")
 
 
@@ -34,7 +42,33 @@ def register(app: App, deps: Deps) -> None:
     def mention(
         event: dict[str, Any], body: dict[str, Any], client: WebClient, context: BoltContext
     ) -> None:
-        answer_in_thread(deps, client, event, surface="mention")
+        if deps.app.channels.mode_of(event["channel"]).mode == "off":
+            deps.signs.done(client, event["channel"], event["ts"])
+            return  # a finance admin set the channel to stay quiet
+        try:
+            answer_in_thread(deps, client, event, surface="mention")
+        finally:
+            deps.signs.done(client, event["channel"], event["ts"])
+
+    acknowledge_event = deps.acknowledge()
+
+    def mention_ack(
+        ack: Ack, body: dict[str, Any], request: BoltRequest, client: WebClient
+    ) -> None:
+        """Acknowledge, and show the mention is being worked on: not in a channel set to
+        stay quiet, nor on a retry (it may come after the answer took the first one off)."""
+        acknowledge_event(ack=ack, body=body)
+        event = body.get("event") or {}
+        channel, ts = event.get("channel"), event.get("ts")
+        if not channel or not ts or request.headers.get("x-slack-retry-num"):
+            return
+        try:
+            quiet = deps.app.channels.mode_of(channel).mode == "off"
+        except Exception:  # the records are unreachable: the sign is still worth showing
+            log.warning("channel mode of %s unknown at the ack; showing the sign", channel)
+            quiet = False
+        if not quiet:
+            deps.signs.working(client, channel, ts)
 
     @apologises
     @deps.once(wanted=from_a_person)
@@ -43,13 +77,13 @@ def register(app: App, deps: Deps) -> None:
     ) -> None:
         if event.get("channel_type") == "im":
             checklist_in_dm(deps, client, event, context.team_id)
-        elif event.get("channel") in deps.config.watched_channels:
+        elif deps.app.channels.mode_of(event.get("channel") or "").mode == "all":
             bot = context.bot_user_id
             if bot and f"<@{bot}" in (event.get("text") or ""):
                 return  # the app_mention event answers this one
             answer_in_thread(deps, client, event, surface="channel", quiet=True)
 
-    app.event("app_mention")(ack=deps.acknowledge(), lazy=[mention])
+    app.event("app_mention")(ack=mention_ack, lazy=[mention])
     app.event("message")(ack=deps.acknowledge(wanted=from_a_person), lazy=[message])
 
 

@@ -1,23 +1,12 @@
-"""Budget requests as Slack shows them: the requester's receipt, the finance post, App Home."""
+"""Budget requests as Slack shows them: the requester's receipt, the finance post, the lists."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from bot.core import Decision
-from bot.core.budget import STATUS_LABELS, Approval, BudgetRequest
+from bot.core.budget import STATUS_LABELS, Approval, ApprovalProgress, BudgetRequest
 from bot.core.decision import VERDICT_LABELS
 from bot.slack.blocks import Block, button, context, decision_blocks, escaped, section
 from bot.slack.escaping import slack_escape
-
-HOW_TO = (
-    "*Ask in a channel:* mention me with the purchase, e.g. "
-    "`@CapEx is a $40k GPU server for production inference CapEx?` I answer in the thread.\n"
-    "*Budget request:* type `/capex` for the one-page form; `/capex list` shows your requests, "
-    "`/capex status CX-00012` one of them.\n"
-    "*Before you buy:* send me a direct message and I walk you through the checklist, one "
-    "question at a time. Say `start over` or `cancel` whenever you like; it waits for you."
-)
 
 
 def receipt_blocks(request: BudgetRequest, decision: Decision) -> list[Block]:
@@ -33,10 +22,14 @@ def receipt_blocks(request: BudgetRequest, decision: Decision) -> list[Block]:
 def finance_blocks(
     request: BudgetRequest,
     decision: Decision,
+    progress: ApprovalProgress,
+    next_approvers: list[str],
+    *,
     approval: Approval | None = None,
     note: str | None = None,
 ) -> list[Block]:
-    """The post in the finance channel; its buttons go once the request is decided."""
+    """The post in the finance channel: the request, its approval steps (done, and who is
+    next), and the buttons for the step waiting, which go once the request is decided."""
     decision = escaped(decision)
     forecast = request.form.forecast.cases()
     cases = ", ".join(f"{k} {v}" for k, v in forecast.items() if v is not None) or "none given"
@@ -55,8 +48,9 @@ def finance_blocks(
         {"type": "section", "fields": [{"type": "mrkdwn", "text": f} for f in fields]},
         section(decision.summary),
     ]
-    if decision.approval:
-        blocks.append(context(f"Approvers by policy: {', '.join(decision.approval.approvers)}"))
+    if progress.roles:
+        section_no = decision.approval.section if decision.approval else "10.1"
+        blocks.append(section(steps_text(progress, next_approvers, approval, section_no)))
     if approval is not None:
         mark = ":white_check_mark:" if approval.outcome == "approved" else ":x:"
         when = approval.decided_at.strftime("%Y-%m-%d %H:%M UTC")
@@ -81,6 +75,31 @@ def finance_blocks(
     return blocks
 
 
+def steps_text(
+    progress: ApprovalProgress,
+    next_approvers: list[str],
+    approval: Approval | None,
+    section_no: str,
+) -> str:
+    """The route's steps in order: who approved each and when, and whose turn it is."""
+    lines = [f"*Approval steps* (policy §{slack_escape(section_no)})"]
+    done = {event.step: event for event in progress.done}
+    for number, role in enumerate(progress.roles, start=1):
+        name = slack_escape(role)
+        event = done.get(number)
+        if event is not None:
+            when = event.at.strftime("%Y-%m-%d %H:%M UTC")
+            lines.append(f":white_check_mark: {number}. {name}: <@{event.user_id}> on {when}")
+        elif approval is not None and approval.outcome == "rejected" and number == len(done) + 1:
+            lines.append(f":x: {number}. {name}: rejected by <@{approval.approver}>")
+        elif approval is None and number == progress.next_step:
+            who = " or ".join(f"<@{user}>" for user in next_approvers) or "nobody holds this role"
+            lines.append(f":hourglass_flowing_sand: {number}. {name}: next, {who}")
+        else:
+            lines.append(f":white_small_square: {number}. {name}")
+    return "\n".join(lines)
+
+
 def status_blocks(request: BudgetRequest, approval: Approval | None) -> list[Block]:
     text = (
         f"*{request.ref}* · {slack_escape(request.objective[:200])}\n"
@@ -102,24 +121,3 @@ def list_blocks(requests: list[BudgetRequest]) -> list[Block]:
         for r in requests
     ]
     return [section("*Your recent budget requests*\n" + "\n".join(lines))]
-
-
-def home_view(requests: list[BudgetRequest], open_question: str | None) -> dict[str, Any]:
-    """App Home: how to use the bot, the user's open checklist, their recent requests."""
-    blocks: list[Block] = [
-        {"type": "header", "text": {"type": "plain_text", "text": "CapEx assistant"}},
-        section(
-            "Is it CapEx or OpEx? I answer from the capitalization policy, the same way every time."
-        ),
-        section(HOW_TO),
-        {"type": "divider"},
-    ]
-    if open_question:
-        blocks.append(
-            section(
-                ":hourglass_flowing_sand: *Your checklist is waiting:* "
-                + slack_escape(open_question)
-            )
-        )
-    blocks.extend(list_blocks(requests))
-    return {"type": "home", "blocks": blocks}

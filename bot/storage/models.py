@@ -1,7 +1,8 @@
 """The tables: audit trail, budget requests, approvals, feedback and its review, conversations,
 Slack work.
 
-``decisions``, ``approvals``, ``request_events`` and ``review_events`` are append-only: the
+``decisions``, ``approvals``, ``request_events``, ``review_events`` and ``channel_modes`` are
+append-only: the
 migrations add database triggers that refuse UPDATE and DELETE on them, so the audit trail
 cannot be edited through this code or beside it.
 """
@@ -123,9 +124,14 @@ class ApprovalRow(Base):
 
 
 class RequestEventRow(Base):
-    """A request's timeline: submitted, info_requested, approved, rejected."""
+    """A request's timeline: submitted, info_requested, step_approved, approved, rejected.
+
+    An approval step names its step (1-based) and the approver role it was done as; the
+    unique index on (request, step) lets one approver record each step.
+    """
 
     __tablename__ = "request_events"
+    __table_args__ = (Index("ux_request_events_request_step", "request_id", "step", unique=True),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     request_id: Mapped[int] = mapped_column(ForeignKey("requests.id"), index=True)
@@ -133,6 +139,22 @@ class RequestEventRow(Base):
     user_id: Mapped[str] = mapped_column(String(64))
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     note: Mapped[str | None] = mapped_column(Text)
+    step: Mapped[int | None] = mapped_column(Integer)
+    role: Mapped[str | None] = mapped_column(String(100))
+
+
+class ChannelModeRow(Base):
+    """How the bot behaves in a channel, as a finance admin set it; append-only, the latest
+    row of a channel is its mode (``mentions``, ``all`` or ``off``)."""
+
+    __tablename__ = "channel_modes"
+    __table_args__ = (Index("ix_channel_modes_channel", "channel", "id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    channel: Mapped[str] = mapped_column(String(64))
+    mode: Mapped[str] = mapped_column(String(20))
+    user_id: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
 class Feedback(Base):

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.core import Decision, Facts
 from bot.core.budget import Approval, ApprovalOutcome, BudgetForm, BudgetRequest, RequestEvent
+from bot.core.channels import ChannelMode, ChannelSetting
 from bot.core.decision import NextQuestion
 from bot.core.review import ReviewEvent, ReviewKind
 from bot.errors import CapexbotError
@@ -26,6 +27,7 @@ from bot.ops.metrics import DECISIONS
 from bot.storage.db import make_engine, migrate
 from bot.storage.models import (
     ApprovalRow,
+    ChannelModeRow,
     Conversation,
     DecisionRecord,
     Feedback,
@@ -202,33 +204,48 @@ class Store:
             )
 
     def decide_request(
-        self, request_id: int, outcome: ApprovalOutcome, approver: str, note: str | None = None
-    ) -> Approval | None:
-        """Record the approval or rejection; None when the request was already decided.
+        self,
+        request_id: int,
+        outcome: ApprovalOutcome,
+        approver: str,
+        note: str | None = None,
+        *,
+        step: int | None = None,
+        role: str | None = None,
+        final: bool = True,
+    ) -> RequestEvent | None:
+        """Record one approver's word; None when someone recorded it first.
 
-        The unique constraint on ``approvals.request_id`` settles a race between two clicks
-        (or two replicas): the second insert fails and the whole transaction rolls back.
+        ``step`` and ``role`` name the route's step the approver acted on. A step approved
+        that is not the route's last (``final`` False) is only a timeline event; the last
+        step, or a rejection at any step, is also the request's final word in ``approvals``.
+        Unique constraints settle a race between two clicks (or two replicas): one event per
+        step, one approval per request; the second insert fails and its transaction rolls back.
         """
         if outcome not in ("approved", "rejected"):
             raise ValueError(f"unknown outcome {outcome!r}")
+        final = final or outcome == "rejected"
+        kind = outcome if final else "step_approved"
+        event = RequestEventRow(
+            request_id=request_id, kind=kind, user_id=approver, note=note, step=step, role=role
+        )
         try:
             with self._tx() as session:
-                approval = ApprovalRow(request_id=request_id, outcome=outcome, approver=approver)
-                session.add(approval)
-                session.flush()
-                session.add(
-                    RequestEventRow(
-                        request_id=request_id, kind=outcome, user_id=approver, note=note
+                if final:
+                    session.add(
+                        ApprovalRow(request_id=request_id, outcome=outcome, approver=approver)
                     )
-                )
+                    session.flush()
+                session.add(event)
+                session.flush()
                 session.execute(
                     update(RequestRow)
                     .where(RequestRow.id == request_id)
-                    .values(status=outcome, updated_at=utcnow())
+                    .values(status=outcome if final else "pending", updated_at=utcnow())
                 )
         except IntegrityError:
             return None
-        return _approval(approval)
+        return _event(event)
 
     def approval_for(self, request_id: int) -> Approval | None:
         with self._session() as session:
@@ -256,16 +273,39 @@ class Store:
             .order_by(RequestEventRow.id)
         )
         with self._session() as session:
-            return [
-                RequestEvent(
-                    request_id=row.request_id,
-                    kind=row.kind,
-                    user_id=row.user_id,
-                    at=_utc(row.at),
-                    note=row.note,
-                )
-                for row in session.scalars(query)
-            ]
+            return [_event(row) for row in session.scalars(query)]
+
+    # --- channel modes ----------------------------------------------------------------------
+
+    def set_channel_mode(self, channel: str, mode: ChannelMode, user_id: str) -> ChannelSetting:
+        """Append a channel's new mode (the audit log of who set what, when, is the table)."""
+        row = ChannelModeRow(channel=channel, mode=mode, user_id=user_id)
+        with self._tx() as session:
+            session.add(row)
+            session.flush()
+        return _channel(row)
+
+    def channel_mode(self, channel: str) -> ChannelSetting | None:
+        """The mode a finance admin last set for the channel, if any."""
+        query = (
+            select(ChannelModeRow)
+            .where(ChannelModeRow.channel == channel)
+            .order_by(ChannelModeRow.id.desc())
+            .limit(1)
+        )
+        with self._session() as session:
+            row = session.scalar(query)
+            return _channel(row) if row else None
+
+    def channel_mode_history(self, channel: str) -> list[ChannelSetting]:
+        """Every change of the channel's mode, oldest first."""
+        query = (
+            select(ChannelModeRow)
+            .where(ChannelModeRow.channel == channel)
+            .order_by(ChannelModeRow.id)
+        )
+        with self._session() as session:
+            return [_channel(row) for row in session.scalars(query)]
 
     # --- feedback ---------------------------------------------------------------------------
 
@@ -451,6 +491,27 @@ def _review_event(row: ReviewEventRow) -> ReviewEvent:
         user_id=row.user_id,
         verdict=row.verdict,  # type: ignore[arg-type]  # the column holds only Verdict
         note=row.note,
+        at=_utc(row.at),
+    )
+
+
+def _event(row: RequestEventRow) -> RequestEvent:
+    return RequestEvent(
+        request_id=row.request_id,
+        kind=row.kind,
+        user_id=row.user_id,
+        at=_utc(row.at),
+        note=row.note,
+        step=row.step,
+        role=row.role,
+    )
+
+
+def _channel(row: ChannelModeRow) -> ChannelSetting:
+    return ChannelSetting(
+        channel=row.channel,
+        mode=row.mode,  # type: ignore[arg-type]  # the column holds only ChannelMode
+        user_id=row.user_id,
         at=_utc(row.at),
     )
 

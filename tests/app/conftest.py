@@ -9,8 +9,11 @@ from bot.config import Config
 from bot.service import Assistant
 from bot.storage import Store
 
-APPROVER = "UFIN"
-SECOND_APPROVER = "UCTRL"
+#: The holders of the example policy's approver roles (approvers_by_role in rules/policy.yaml).
+APPROVER = "U0BUDGETOWNER"
+SECOND_APPROVER = "U0FINPARTNER"
+CONTROLLER = "U0CONTROLLER"
+CFO = "U0CFO"
 
 
 @pytest.fixture(scope="session")
@@ -23,5 +26,4 @@ def assistant(tmp_path_factory: pytest.TempPathFactory) -> Assistant:
 
 @pytest.fixture
 def services(assistant: Assistant, store: Store) -> Services:
-    config = Config(approvers=[APPROVER, SECOND_APPROVER])
-    return Services.build(config, assistant, store)
+    return Services.build(Config(), assistant, store)

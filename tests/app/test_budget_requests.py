@@ -14,7 +14,7 @@ from bot.core import Policy
 from bot.core.budget import BudgetForm, phase_labels
 from bot.errors import AlreadyDecided, CapexbotError, NotAllowed, NotFound
 
-from .conftest import APPROVER, SECOND_APPROVER
+from .conftest import APPROVER, CFO, CONTROLLER, SECOND_APPROVER
 
 
 def _form(amount: str = "120000", **changes: object) -> dict[str, object]:
@@ -90,9 +90,76 @@ def test_only_approvers_decide_and_never_on_their_own_request(
     with pytest.raises(NotAllowed, match="yourself"):
         services.requests.decide(mine.id, APPROVER, "info")
     assert services.requests.show(mine.id).approval is None
-    done = services.requests.decide(mine.id, SECOND_APPROVER, "approve", "fits the plan")
-    assert done.approval is not None and done.approval.approver == SECOND_APPROVER
+    # the budget owner filed it, so nobody else may take the budget owner's step for them
+    with pytest.raises(NotAllowed, match="waits for the budget owner"):
+        services.requests.decide(mine.id, SECOND_APPROVER, "approve", "fits the plan")
+    assert [e.kind for e in services.requests.show(mine.id).events] == ["submitted"]
+
+
+def test_a_route_is_approved_step_by_step_in_its_order(services: Services, policy: Policy) -> None:
+    request = services.requests.file(_valid(policy), "UREQ").request
+    assert request.route == "controller"
+    for early in (CONTROLLER, SECOND_APPROVER, CFO):
+        with pytest.raises(NotAllowed, match="waits for the budget owner"):
+            services.requests.decide(request.id, early, "approve")
+    first = services.requests.decide(request.id, APPROVER, "approve", "in the plan")
+    assert first.approval is None and first.request.status == "pending"
+    assert first.step is not None and (first.step.step, first.step.role) == (1, "budget owner")
+    assert first.progress.waiting_text() == "step 2 of 3: finance business partner"
+    with pytest.raises(NotAllowed, match="approved a step of CX-00001 already"):
+        services.requests.decide(request.id, APPROVER, "approve")
+    with pytest.raises(NotAllowed, match="waits for the finance business partner"):
+        services.requests.decide(request.id, CONTROLLER, "approve")
+    services.requests.decide(request.id, SECOND_APPROVER, "approve")
+    last = services.requests.decide(request.id, CONTROLLER, "approve")
+    assert last.approval is not None and last.approval.approver == CONTROLLER
+    assert last.request.status == "approved" and last.progress.next_step is None
+    events = services.requests.show(request.id).events
+    assert [(e.kind, e.step, e.role, e.user_id) for e in events] == [
+        ("submitted", None, None, "UREQ"),
+        ("step_approved", 1, "budget owner", APPROVER),
+        ("step_approved", 2, "finance business partner", SECOND_APPROVER),
+        ("approved", 3, "controller", CONTROLLER),
+    ]
+    assert events[1].note == "in the plan"
+
+
+def test_the_cfo_route_is_approved_only_by_the_cfo(services: Services, policy: Policy) -> None:
+    request = services.requests.file(_valid(policy, amount="300000"), "UREQ").request
+    assert request.route == "cfo"
+    for user in (APPROVER, SECOND_APPROVER, CONTROLLER):
+        assert services.requests.decide(request.id, user, "approve").approval is None
+    assert services.requests.show(request.id).request.status == "pending"
+    assert [s.request.ref for s in services.requests.waiting_for(CFO)] == [request.ref]
+    assert services.requests.waiting_for(CONTROLLER) == []
+    done = services.requests.decide(request.id, CFO, "approve")
+    assert done.approval is not None and done.approval.approver == CFO
     assert done.request.status == "approved"
+    assert services.requests.waiting_for(CFO) == []
+
+
+def test_a_rejection_at_any_step_rejects_the_request(services: Services, policy: Policy) -> None:
+    request = services.requests.file(_valid(policy), "UREQ").request
+    services.requests.decide(request.id, APPROVER, "approve")
+    done = services.requests.decide(request.id, SECOND_APPROVER, "reject", "no budget left")
+    assert done.approval is not None and done.approval.outcome == "rejected"
+    assert done.request.status == "rejected"
+    with pytest.raises(AlreadyDecided, match="already rejected by U0FINPARTNER"):
+        services.requests.decide(request.id, CONTROLLER, "approve")
+    last = services.requests.show(request.id).events[-1]
+    assert (last.kind, last.step, last.role) == ("rejected", 2, "finance business partner")
+
+
+def test_any_approver_on_the_route_may_ask_for_information(
+    services: Services, policy: Policy
+) -> None:
+    request = services.requests.file(_valid(policy), "UREQ").request
+    done = services.requests.decide(request.id, CONTROLLER, "info", "which rack?")
+    assert done.step is None and done.request.status == "info_requested"
+    with pytest.raises(NotAllowed, match="only its approvers"):
+        services.requests.decide(request.id, CFO, "info")  # not on the controller route
+    first = services.requests.decide(request.id, APPROVER, "approve")
+    assert first.request.status == "pending"  # the route moves on
 
 
 def test_a_decided_request_stays_decided(services: Services, policy: Policy) -> None:
@@ -100,7 +167,7 @@ def test_a_decided_request_stays_decided(services: Services, policy: Policy) -> 
     services.requests.decide(request.id, APPROVER, "info", "which rack?")
     assert services.requests.show(request.id).request.status == "info_requested"
     services.requests.decide(request.id, APPROVER, "reject")
-    with pytest.raises(AlreadyDecided, match="already rejected by UFIN"):
+    with pytest.raises(AlreadyDecided, match="already rejected by U0BUDGETOWNER"):
         services.requests.decide(request.id, SECOND_APPROVER, "approve")
     kinds = [e.kind for e in services.requests.show(request.id).events]
     assert kinds == ["submitted", "info_requested", "rejected"]
@@ -120,7 +187,7 @@ def test_only_requests_waiting_on_their_finance_post_are_decided(
     done = services.requests.decide(large.id, APPROVER, "info", post=("CFIN", "1.5"))
     assert done.request.status == "info_requested"  # still on its post, buttons and all
     done = services.requests.decide(large.id, APPROVER, "approve", post=("CFIN", "1.5"))
-    assert done.approval is not None
+    assert done.step is not None and done.step.role == "budget owner"
     assert services.requests.show(small.id).approval is None
 
 

@@ -1,5 +1,6 @@
 """A budget request's whole life without Slack, through the installed ``capexbot`` command
-and a SQLite file: file, refuse self-approval, approve, list, show, then memo, export, digest.
+and a SQLite file: file, refuse strangers and steps out of turn, approve step by step as the
+example policy's approver roles, list, show, then memo, export, digest.
 """
 
 from __future__ import annotations
@@ -30,7 +31,6 @@ def run(tmp_path: Path, assistant: Assistant):  # type: ignore[no-untyped-def]
     env |= {
         "CAPEXBOT_DATA_DIR": str(assistant.config.data_dir),
         "CAPEXBOT_DATABASE_URL": f"sqlite:///{tmp_path / 'capexbot.db'}",
-        "CAPEXBOT_APPROVERS": "UFIN,UALICE",
     }
 
     def capexbot(*args: str) -> subprocess.CompletedProcess[str]:
@@ -66,27 +66,44 @@ def test_file_approve_and_report_without_slack(run) -> None:  # type: ignore[no-
     assert filed.stdout.startswith("Filed CX-00001: CapEx")
     assert "waiting for finance approval" in filed.stdout
 
-    own = run("request", "decide", "CX-00001", "approve", "--as", "UALICE")
-    assert own.returncode == 2 and "yourself" in own.stderr
     stranger = run("request", "decide", "CX-00001", "approve", "--as", "UBOB")
     assert stranger.returncode == 2 and "Only the approvers" in stranger.stderr
+    early = run("request", "decide", "CX-00001", "approve", "--as", "U0CONTROLLER")
+    assert early.returncode == 2 and "waits for the budget owner" in early.stderr
 
-    approved = run("request", "decide", "CX-1", "approve", "--as", "UFIN", "--note", "in plan")
+    step = run("request", "decide", "CX-1", "approve", "--as", "U0BUDGETOWNER", "--note", "in plan")
+    assert step.returncode == 0, step.stderr
+    assert step.stdout.strip() == (
+        "CX-00001: waiting for finance approval (route controller); "
+        "next: step 2 of 3: finance business partner"
+    )
+    assert run("request", "decide", "CX-1", "approve", "--as", "U0FINPARTNER").returncode == 0
+    approved = run("request", "decide", "CX-1", "approve", "--as", "U0CONTROLLER")
     assert approved.returncode == 0, approved.stderr
     assert approved.stdout.startswith("CX-00001: approved")
-    again = run("request", "decide", "CX-00001", "reject", "--as", "UFIN")
-    assert again.returncode == 2 and "already approved by UFIN" in again.stderr
+    again = run("request", "decide", "CX-00001", "reject", "--as", "U0CONTROLLER")
+    assert again.returncode == 2 and "already approved by U0CONTROLLER" in again.stderr
 
     listed = run("request", "list")
     assert listed.returncode == 0 and "CX-00001" in listed.stdout and "approved" in listed.stdout
     shown = json.loads(run("request", "show", "CX-00001", "--json").stdout)
-    assert shown["status"] == "approved" and shown["approval"]["approver"] == "UFIN"
+    assert shown["status"] == "approved" and shown["approval"]["approver"] == "U0CONTROLLER"
     assert shown["form"]["amount"] == "96000" and shown["form"]["forecast"]["expected"] == "96000"
-    assert [e["kind"] for e in shown["timeline"]] == ["submitted", "approved"]
+    assert [(e["kind"], e["role"]) for e in shown["timeline"]] == [
+        ("submitted", None),
+        ("step_approved", "budget owner"),
+        ("step_approved", "finance business partner"),
+        ("approved", "controller"),
+    ]
+    text = run("request", "show", "CX-00001").stdout
+    assert "step_approved as budget owner by U0BUDGETOWNER: in plan" in text
 
     memo = run("memo", "CX-00001")
     assert memo.returncode == 0, memo.stderr
-    assert "| Approval | approved by UFIN on" in memo.stdout
+    assert "| Approval | approved by U0CONTROLLER on" in memo.stdout
+    assert "## Approval steps (policy §10.1)" in memo.stdout
+    assert "| 1 | budget owner | approved | U0BUDGETOWNER |" in memo.stdout
+    assert "| 3 | controller | approved | U0CONTROLLER |" in memo.stdout
     assets = run("export", "--view", "assets")
     assert assets.returncode == 0, assets.stderr
     [row] = assets.stdout.splitlines()[1:]

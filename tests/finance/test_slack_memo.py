@@ -18,11 +18,11 @@ from bot.storage import Store
 
 from .conftest import Clock, Filer
 
-CONFIG = Config(approvers=["UCONTROLLER"])
+CONFIG = Config()
 
 
 def _outputs(store: Store, policy: Policy) -> Outputs:
-    return Outputs(store, Access(CONFIG.approvers), policy, CONFIG)
+    return Outputs(store, Access(policy.settings.approvers_by_role), policy, CONFIG)
 
 
 def test_the_answer_offers_the_memo() -> None:
@@ -45,7 +45,7 @@ def test_approvers_get_it_and_others_are_refused(
     clock.set(2026, 5, 2)
     decision_id = filer.question("a $30k GPU server for production, 5 year life", user="UASK")
     outputs = _outputs(store, policy)
-    assert outputs.memo_for(decision_id, "UCONTROLLER").name == f"memo-decision-{decision_id}"
+    assert outputs.memo_for(decision_id, "U0CONTROLLER").name == f"memo-decision-{decision_id}"
     with pytest.raises(NotAllowed, match=NOT_YOURS):
         outputs.memo_for(decision_id, "USTRANGER")
     with pytest.raises(NotFound, match="no decision 999"):

@@ -21,7 +21,7 @@ from typing import Any
 
 import pytest
 from fake_slack import FakeSlack
-from slack_harness import APPROVER, FINANCE, WATCHED
+from slack_harness import APPROVER, CFO, CONTROLLER, FIN_PARTNER, FINANCE, WATCHED
 from slack_requests import Reply
 from slack_sdk import WebClient
 
@@ -45,8 +45,9 @@ CORPUS = [
     "\u2066isolated\u2069 \u202aembedded\u202c",
 ]
 HOSTILE = " ".join(CORPUS)
-#: What a person may see as a live token: the app's own mentions of the people involved.
-ACTORS = {"UREQ1", "UBUYER", "UASKER", APPROVER}
+#: What a person may see as a live token: the app's own mentions of the people involved
+#: (the requesters, and the approver roles' holders the finance post names as next).
+ACTORS = {"UREQ1", "UBUYER", "UASKER", APPROVER, FIN_PARTNER, CONTROLLER, CFO}
 ALLOWED = {f"<@{user}>" for user in ACTORS}
 TOKEN = re.compile(r"<[^<>]*>")
 DISGUISE = re.compile("[\u202a-\u202e\u2066-\u2069\u200b-\u200d\u2060\ufeff]")

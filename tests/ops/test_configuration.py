@@ -63,6 +63,11 @@ MISTAKES = {
         "1 to 12",
     ),
     "CAPEXBOT_RECOVER_AFTER": ("CAPEXBOT_RECOVER_AFTER", lambda tmp: "-1", "greater than 0"),
+    "CAPEXBOT_APPROVERS (retired)": (
+        "CAPEXBOT_APPROVERS",
+        lambda tmp: "UFIN,UCTRL",
+        "approvers_by_role in rules/policy.yaml",
+    ),
     "CAPEXBOT_LOG_LEVEL": ("CAPEXBOT_LOG_LEVEL", lambda tmp: "LOUD", "DEBUG, INFO"),
     "CAPEXBOT_DATABASE_URL (not a URL)": (
         "CAPEXBOT_DATABASE_URL",

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 from fake_slack import FakeSlack
-from slack_harness import APPROVER, FINANCE, WATCHED, Running
+from slack_harness import FINANCE, WATCHED, Running
 from slack_requests import SECRET, SlackSender
 
 from bot.config import Config
@@ -44,7 +44,6 @@ def start_bot(slack: FakeSlack, database_url: str, assistant: Assistant) -> Iter
             slack_bot_token="xoxb-test",
             slack_signing_secret=SECRET,
             slack_api_url=slack.url,
-            approvers=[APPROVER],
             finance_channel=FINANCE,
             watched_channels=[WATCHED],
         )

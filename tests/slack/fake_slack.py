@@ -60,6 +60,9 @@ class FakeSlack:
         self.socket_url: str | None = None  # what apps.connections.open hands out
         self._changed = threading.Condition()
         self._ts = itertools.count(1)
+        #: Reactions on messages now, as (channel, ts, name): reactions.add puts one on,
+        #: reactions.remove takes it off; either fails as Slack does when it cannot.
+        self.reactions: set[tuple[str, str, str]] = set()
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -163,10 +166,14 @@ class FakeSlack:
         )
         expired = age is not None and age > TRIGGER_SECONDS
         with self._changed:
-            self.calls.append(Call(method, params, ok=not expired, trigger_age=age))
+            refused = self._react(method, params)
+            ok = not expired and refused is None
+            self.calls.append(Call(method, params, ok=ok, trigger_age=age))
             self._changed.notify_all()
         if expired:
             return {"ok": False, "error": "expired_trigger_id"}
+        if refused is not None:
+            return {"ok": False, "error": refused}
         if method == "auth.test":
             return {
                 "ok": True,
@@ -191,6 +198,21 @@ class FakeSlack:
         if method.startswith("views."):
             return {"ok": True, "view": {"id": "V0TEST"}}
         return {"ok": True}
+
+    def _react(self, method: str, params: dict[str, Any]) -> str | None:
+        """Apply reactions.add / reactions.remove; Slack's error when it refuses, else None."""
+        if method not in ("reactions.add", "reactions.remove"):
+            return None
+        key = (str(params.get("channel")), str(params.get("timestamp")), str(params.get("name")))
+        if method == "reactions.add":
+            if key in self.reactions:
+                return "already_reacted"
+            self.reactions.add(key)
+        elif key in self.reactions:
+            self.reactions.remove(key)
+        else:
+            return "no_reaction"
+        return None
 
     def of(self, method: str) -> list[Call]:
         with self._changed:

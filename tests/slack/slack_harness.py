@@ -8,7 +8,14 @@ from slack_requests import SlackSender
 
 from bot.storage import Store
 
-APPROVER = "UAPPROVER"
+#: The holders of the example policy's approver roles (approvers_by_role in rules/policy.yaml):
+#: a route's roles approve in this order.
+BUDGET_OWNER = "U0BUDGETOWNER"
+FIN_PARTNER = "U0FINPARTNER"
+CONTROLLER = "U0CONTROLLER"
+CFO = "U0CFO"
+#: The first step of every route: the approver a single click tests act as.
+APPROVER = BUDGET_OWNER
 FINANCE = "C0FINANCE"
 WATCHED = "C0WATCHED"
 

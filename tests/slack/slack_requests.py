@@ -98,12 +98,14 @@ class SlackSender:
         )
         return self.post(json.dumps(payload), "application/json", headers=headers, **kw)
 
-    def command(self, text: str = "", user: str = "UREQ1", **kw: Any) -> Reply:
+    def command(
+        self, text: str = "", user: str = "UREQ1", channel: str = "C0GENERAL", **kw: Any
+    ) -> Reply:
         form = {
             "token": "legacy",
             "team_id": TEAM,
             "team_domain": "test",
-            "channel_id": "C0GENERAL",
+            "channel_id": channel,
             "channel_name": "general",
             "user_id": user,
             "user_name": user.lower(),

@@ -34,6 +34,7 @@ def test_scopes_cover_the_calls_the_app_makes() -> None:
         "commands",
         "im:history",
         "assistant:write",
+        "reactions:write",  # the working reaction on a mention
     } <= scopes
 
 

@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from fake_slack import FakeSlack
-from slack_harness import APPROVER, FINANCE, Running
+from slack_harness import APPROVER, CONTROLLER, FIN_PARTNER, FINANCE, Running
 
 from tests.support.forms import selected, typed
 
@@ -95,12 +95,22 @@ def test_a_small_request_is_recorded_without_finance(bot: Running, slack: FakeSl
 
 
 def _filed(bot: Running, slack: FakeSlack, user: str = "UREQ1") -> tuple[int, str]:
+    """A request on the controller route, posted; its first approver told (unless they filed
+    it), and the App Homes refreshed, before the calls are forgotten."""
     submit(bot, slack, form(), user=user)
-    slack.wait_for("chat.postMessage", 2)
-    slack.wait_for("views.publish")
+    told = 0 if user == APPROVER else 1
+    slack.wait_for("chat.postMessage", 2 + told)
+    slack.wait_for("views.publish", 1 + told)
     [request] = bot.store.list_requests(user)
     slack.reset()
     return request.id, request.finance_ts or ""
+
+
+def _approve(bot: Running, slack: FakeSlack, request_id: int, ts: str, user: str) -> None:
+    """One approver's click, and its work done (the post updated, the homes refreshed)."""
+    before = len(slack.of("chat.update"))
+    bot.sender.click("approve_request", str(request_id), user=user, channel=FINANCE, message_ts=ts)
+    slack.wait_for("chat.update", before + 1)
 
 
 def test_only_approvers_can_approve(bot: Running, slack: FakeSlack) -> None:
@@ -125,7 +135,7 @@ def test_an_approver_cannot_approve_their_own_request(bot: Running, slack: FakeS
     assert slack.of("chat.update") == []
 
 
-def test_an_approval_updates_the_post_and_tells_the_requester(
+def test_a_step_updates_the_post_and_tells_the_next_approver(
     bot: Running, slack: FakeSlack
 ) -> None:
     request_id, ts = _filed(bot, slack)
@@ -134,29 +144,44 @@ def test_an_approval_updates_the_post_and_tells_the_requester(
     )
     [update] = slack.wait_for("chat.update")
     assert update.params["ts"] == ts and update.params["channel"] == FINANCE
+    steps = json.dumps(update.params["blocks"])
+    assert f"1. budget owner: <@{APPROVER}>" in steps
+    assert f"2. finance business partner: next, <@{FIN_PARTNER}>" in steps
+    assert "approve_request" in steps  # the next approver presses the same buttons
+    [note] = slack.wait_for("chat.postMessage")
+    assert (
+        note.params["channel"] == FIN_PARTNER and "finance business partner" in note.params["text"]
+    )
+    assert bot.store.approval_for(request_id) is None
+    assert bot.store.get_request(request_id).status == "pending"
+
+
+def test_the_last_step_approves_and_tells_the_requester(bot: Running, slack: FakeSlack) -> None:
+    request_id, ts = _filed(bot, slack)
+    for user in (APPROVER, FIN_PARTNER, CONTROLLER):
+        _approve(bot, slack, request_id, ts, user)
+    update = slack.of("chat.update")[-1]
     assert "Approved" in json.dumps(update.params["blocks"])
     assert "approve_request" not in json.dumps(update.params["blocks"])
-    [note] = slack.wait_for("chat.postMessage")
+    note = slack.wait_for("chat.postMessage", 3)[-1]
     assert note.params["channel"] == "UREQ1" and "approved" in note.params["text"]
     approval = bot.store.approval_for(request_id)
-    assert approval is not None and approval.approver == APPROVER
+    assert approval is not None and approval.approver == CONTROLLER
     assert bot.store.get_request(request_id).status == "approved"
-    slack.wait_for("views.publish")
+    roles = [e.role for e in bot.store.timeline(request_id)]
+    assert roles == [None, "budget owner", "finance business partner", "controller"]
 
 
-def test_a_second_click_records_no_second_approval(bot: Running, slack: FakeSlack) -> None:
+def test_a_second_click_records_no_second_step(bot: Running, slack: FakeSlack) -> None:
     request_id, ts = _filed(bot, slack)
-    bot.sender.click(
-        "approve_request", str(request_id), user=APPROVER, channel=FINANCE, message_ts=ts
-    )
-    slack.wait_for("chat.update")  # the work runs after the ack: let the first click land
+    _approve(bot, slack, request_id, ts, APPROVER)
     bot.sender.click(
         "reject_request", str(request_id), user=APPROVER, channel=FINANCE, message_ts=ts
     )
     [ephemeral] = slack.wait_for("chat.postEphemeral")
-    assert "already approved" in ephemeral.params["text"]
+    assert "You approved a step of CX-00001 already" in ephemeral.params["text"]
     assert len(slack.of("chat.update")) == 1
-    assert [e.kind for e in bot.store.timeline(request_id)] == ["submitted", "approved"]
+    assert [e.kind for e in bot.store.timeline(request_id)] == ["submitted", "step_approved"]
 
 
 def test_ask_for_info_keeps_the_request_open(bot: Running, slack: FakeSlack) -> None:
@@ -197,5 +222,5 @@ def test_two_approvers_clicking_at_once_record_one_decision(bot: Running, slack:
     assert all(r.status == 200 for r in replies)
     slack.wait_for("chat.postEphemeral", len(clicks) - 1)  # everyone else hears it was decided
     assert len(slack.of("chat.update")) == 1
-    outcome = bot.store.approval_for(request_id).outcome
-    assert [e.kind for e in bot.store.timeline(request_id)] == ["submitted", outcome]
+    [_, step] = bot.store.timeline(request_id)
+    assert (step.kind, step.step) in {("step_approved", 1), ("rejected", 1)}

@@ -30,7 +30,6 @@ PREVIOUS_FORM = {
 }
 AT = datetime(2025, 3, 1, 9, 30, tzinfo=UTC)
 #: The newest revision: each branch's migration moves it, so the tests read it from Alembic.
-HEAD = ScriptDirectory.from_config(alembic_config()).get_current_head()
 DECISION = {
     "kind": "decision",
     "verdict": "capex",
@@ -145,6 +144,13 @@ def engine(database_url: str) -> Engine:
     engine.dispose()
 
 
+def head() -> str:
+    """The one head revision of bot/storage/migrations (several heads would fail here)."""
+    found = ScriptDirectory.from_config(alembic_config()).get_heads()
+    assert len(found) == 1, found
+    return found[0]
+
+
 def version(engine: Engine) -> str:
     with engine.connect() as conn:
         return str(conn.execute(text("SELECT version_num FROM alembic_version")).scalar())
@@ -152,7 +158,7 @@ def version(engine: Engine) -> str:
 
 def test_an_empty_database_migrates_to_head(engine: Engine) -> None:
     migrate(engine)
-    assert version(engine) == HEAD
+    assert version(engine) == head()
     tables = set(inspect(engine).get_table_names())
     assert "work_items" in tables and "processed_events" not in tables
     assert "review_events" in tables
@@ -164,7 +170,7 @@ def test_the_previous_release_upgrades_with_its_data(
 ) -> None:
     previous_release_with_data(engine)
     migrate(engine)
-    assert version(engine) == HEAD
+    assert version(engine) == head()
     store = Store(engine)
     record = store.get_decision(1)
     assert record is not None and record.verdict == "capex" and record.request_id is None
@@ -204,7 +210,41 @@ def test_the_upgrade_downgrades_again_without_losing_answered_events(engine: Eng
     with pytest.raises(DBAPIError), engine.begin() as conn:
         conn.execute(text("DELETE FROM decisions WHERE id = 1"))
     migrate(engine)
-    assert version(engine) == HEAD
+    assert version(engine) == head()
+
+
+def test_approval_steps_upgrade_and_downgrade_keeping_the_timeline(engine: Engine) -> None:
+    previous_release_with_data(engine)
+    migrate(engine, "0003_homes")
+    store = Store(engine)
+    assert [(e.kind, e.step, e.role) for e in store.timeline(1)] == [
+        ("submitted", None, None),
+        ("approved", None, None),
+    ]
+    with engine.begin() as conn:  # a second request, approved step by step
+        conn.execute(
+            text(
+                "INSERT INTO requests (created_at, updated_at, requester, objective, "
+                "cost_center, form, decision_id, verdict, route, needs_finance, status) "
+                "SELECT created_at, updated_at, requester, objective, cost_center, form, "
+                "decision_id, verdict, 'controller', true, 'pending' FROM requests WHERE id = 1"
+            )
+        )
+    assert store.decide_request(2, "approved", "UA", step=1, role="budget owner", final=False)
+    assert (
+        store.decide_request(2, "approved", "UB", step=1, role="budget owner", final=False) is None
+    )
+    assert store.get_request(2).status == "pending" and store.approval_for(2) is None
+    with pytest.raises(DBAPIError), engine.begin() as conn:
+        conn.execute(text("UPDATE request_events SET role = 'CFO' WHERE request_id = 2"))
+    downgrade(engine, "0002")
+    with engine.connect() as conn:
+        kinds = conn.execute(text("SELECT kind FROM request_events ORDER BY id")).scalars()
+        assert list(kinds) == ["submitted", "approved", "step_approved"]
+    with pytest.raises(DBAPIError), engine.begin() as conn:
+        conn.execute(text("DELETE FROM request_events WHERE request_id = 2"))
+    migrate(engine)
+    assert version(engine) == head()
 
 
 def record_facts(store: Store):  # type: ignore[no-untyped-def]

@@ -36,12 +36,15 @@ def test_migrations_create_every_table(store: Store) -> None:
     } <= tables
 
 
+def head() -> str:
+    return str(ScriptDirectory.from_config(alembic_config()).get_current_head())
+
+
 def test_migrating_twice_is_a_no_op(database_url: str) -> None:
     Store.open(database_url).close()
     store = Store.open(database_url)
     with store.engine.connect() as conn:
-        version = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
-    assert version == ScriptDirectory.from_config(alembic_config()).get_current_head()
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == head()
     store.close()
 
 
@@ -119,7 +122,7 @@ def test_two_approvals_at_once_record_one(store: Store, assistant: Assistant) ->
     winners = [r for r in results if r is not None]
     assert len(winners) == 1
     stored = store.approval_for(request.id)
-    assert stored is not None and stored.outcome == winners[0].outcome
+    assert stored is not None and stored.outcome == winners[0].kind
     assert store.get_request(request.id).status == stored.outcome
     assert [e.kind for e in store.timeline(request.id)].count(stored.outcome) == 1
 

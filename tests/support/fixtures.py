@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 from fake_slack import FakeSlack
-from slack_harness import APPROVER, FINANCE, WATCHED
+from slack_harness import FINANCE, WATCHED
 from slack_requests import SECRET, SlackSender
 
 from bot.config import Config
@@ -51,7 +51,6 @@ def bot_config(slack_url: str, database_url: str, **overrides: Any) -> Config:
         "slack_bot_token": "xoxb-test",
         "slack_signing_secret": SECRET,
         "slack_api_url": slack_url,
-        "approvers": [APPROVER],
         "finance_channel": FINANCE,
         "watched_channels": [WATCHED],
         "recover_after": 1.0,

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from slack_harness import APPROVER, FINANCE, WATCHED
+from slack_harness import FINANCE, WATCHED
 from slack_requests import SECRET, SlackSender
 
 from tests.support.chroma import free_port
@@ -54,7 +54,6 @@ def replica_env(
             "CAPEXBOT_DATABASE_URL": database_url,
             "CAPEXBOT_DATA_DIR": str(data_dir),
             "CAPEXBOT_SPOOL_DIR": str(spool_dir),
-            "CAPEXBOT_APPROVERS": APPROVER,
             "CAPEXBOT_FINANCE_CHANNEL": FINANCE,
             "CAPEXBOT_WATCHED_CHANNELS": WATCHED,
             "CAPEXBOT_RECOVER_AFTER": "2",

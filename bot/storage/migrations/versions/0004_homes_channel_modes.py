@@ -1,8 +1,9 @@
-"""Corrections: ``review_events``, the append-only trail of answers flagged as wrong (with the
-verdict the person expected) and of finance's review of them (the right verdict and why).
+"""Channel modes: how the bot behaves in a channel (answer mentions only, every spend
+question, or nothing), as finance admins set it with ``/capex channel``. Append-only: each
+change is a row (who, when, what), the latest row of a channel is its mode.
 
-Revision ID: 0003_review
-Revises: 0002
+Revision ID: 0004_homes
+Revises: 0003_homes
 """
 
 from __future__ import annotations
@@ -10,30 +11,26 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0003_review"
-down_revision = "0002"
+revision = "0004_homes"
+down_revision = "0003_homes"
 branch_labels = None
 depends_on = None
 
-TABLE = "review_events"
+TABLE = "channel_modes"
 
 
 def upgrade() -> None:
     op.create_table(
         TABLE,
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
-        sa.Column("decision_id", sa.Integer(), nullable=False),
-        sa.Column("kind", sa.String(length=20), nullable=False),
+        sa.Column("channel", sa.String(length=64), nullable=False),
+        sa.Column("mode", sa.String(length=20), nullable=False),
         sa.Column("user_id", sa.String(length=64), nullable=False),
-        sa.Column("verdict", sa.String(length=20), nullable=True),
-        sa.Column("note", sa.Text(), nullable=True),
         sa.Column("at", sa.DateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(["decision_id"], ["decisions.id"]),
         sa.PrimaryKeyConstraint("id"),
     )
-    op.create_index("ix_review_events_decision_id", TABLE, ["decision_id"])
-    # Append-only like the rest of the audit trail (0001 created the PostgreSQL function).
-    if op.get_bind().dialect.name == "postgresql":
+    op.create_index("ix_channel_modes_channel", TABLE, ["channel", "id"])
+    if op.get_bind().dialect.name == "postgresql":  # capexbot_append_only() is 0001's
         op.execute(
             f"CREATE TRIGGER {TABLE}_append_only BEFORE UPDATE OR DELETE ON {TABLE} "
             "FOR EACH ROW EXECUTE FUNCTION capexbot_append_only()"
@@ -47,5 +44,4 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    op.drop_index("ix_review_events_decision_id", table_name=TABLE)
     op.drop_table(TABLE)  # its triggers go with it
