@@ -18,6 +18,7 @@ from bot.app.services import Services
 from bot.config import Config
 from bot.service import Assistant
 from bot.storage import Store
+from tests.app.conftest import APPROVER
 from tests.conftest import RULES_DIR
 
 CAPEXBOT = Path(sys.executable).parent / "capexbot"
@@ -29,7 +30,7 @@ def state(tmp_path: Path, assistant: Assistant) -> dict[str, int]:
     """Three answers on a SQLite file, two flagged as wrong: their decision ids."""
     store = Store.open(f"sqlite:///{tmp_path / 'capexbot.db'}")
     try:
-        services = Services.build(Config(approvers=["UFIN"]), assistant, store)
+        services = Services.build(Config(), assistant, store)
         ids = {}
         for name, question in (
             ("laptop", "a $8,000 laptop for the design team, 3 year life"),
@@ -56,7 +57,6 @@ def run(tmp_path: Path, assistant: Assistant):  # type: ignore[no-untyped-def]
     env |= {
         "CAPEXBOT_DATA_DIR": str(assistant.config.data_dir),
         "CAPEXBOT_DATABASE_URL": f"sqlite:///{tmp_path / 'capexbot.db'}",
-        "CAPEXBOT_APPROVERS": "UFIN",
     }
 
     def capexbot(*args: str) -> subprocess.CompletedProcess[str]:
@@ -76,14 +76,14 @@ def test_review_list_record_export_and_eval(run, state: dict[str, int], tmp_path
     refused = run("review", "list", "--as", "UASKER")
     assert refused.returncode == 2 and "Only the approvers" in refused.stderr
 
-    listed = run("review", "list", "--as", "UFIN")
+    listed = run("review", "list", "--as", APPROVER)
     assert listed.returncode == 0, listed.stderr
     assert f"#{state['laptop']} " in listed.stdout and f"#{state['cloud']} " in listed.stdout
     assert f"#{state['server']} " not in listed.stdout
     assert "expected OpEx" in listed.stdout and "laptops are opex here" in listed.stdout
 
     no_reason = run(
-        "review", "record", str(state["laptop"]), "opex", "--reason", " ", "--as", "UFIN"
+        "review", "record", str(state["laptop"]), "opex", "--reason", " ", "--as", APPROVER
     )
     assert no_reason.returncode == 2 and "Say why" in no_reason.stderr
     recorded = run(
@@ -94,14 +94,14 @@ def test_review_list_record_export_and_eval(run, state: dict[str, int], tmp_path
         "--reason",
         "below our line",
         "--as",
-        "UFIN",
+        APPROVER,
     )
     assert recorded.returncode == 0, recorded.stderr
 
-    waiting = json.loads(run("review", "list", "--as", "UFIN", "--json").stdout)
+    waiting = json.loads(run("review", "list", "--as", APPROVER, "--json").stdout)
     assert [item["decision_id"] for item in waiting] == [state["cloud"]]
 
-    exported = run("review", "export", "--as", "UFIN", "-o", "corrections.jsonl")
+    exported = run("review", "export", "--as", APPROVER, "-o", "corrections.jsonl")
     assert exported.returncode == 0, exported.stderr
     [line] = (tmp_path / "corrections.jsonl").read_text(encoding="utf-8").splitlines()
     case = json.loads(line)

@@ -29,7 +29,6 @@ def capexbot(database_url: str, assistant: Assistant, cwd: Path, *args: str) -> 
     env |= {
         "CAPEXBOT_DATA_DIR": str(assistant.config.data_dir),
         "CAPEXBOT_DATABASE_URL": database_url,
-        "CAPEXBOT_APPROVERS": APPROVER,
     }
     done = subprocess.run(
         [str(CAPEXBOT), *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=180
