@@ -399,6 +399,24 @@ def _undecided(folded: str, text: str, lexicon: _Compiled) -> list[Unread]:
     )
 
 
+#: "58 000 kr": Swedish, Norwegian and Danish crowns are all "kr"; only a code settles which.
+_CROWNS = re.compile(
+    r"\d[\d .,']*\s?(?:kr\.?|kroner|kronor|kronen|kronur)(?!\w)|(?<!\w)kr\.?\s?\d[\d .,']*",
+    re.IGNORECASE,
+)
+
+
+def _unknown_currency(text: str) -> list[Unread]:
+    """An amount in crowns is read only with its code (SEK, NOK, DKK), never guessed (§3.4)."""
+    return [
+        Unread(
+            text=found.group(0).strip(),
+            why="which currency is this: Swedish (SEK), Norwegian (NOK) or Danish (DKK) crowns?",
+        )
+        for found in _CROWNS.finditer(text)
+    ]
+
+
 def _first_said(patterns: list[re.Pattern[str]], folded: str, text: str, why: str) -> list[Unread]:
     """The words of the first pattern the message says, as unread for ``why``; else none."""
     for pattern in patterns:
@@ -746,7 +764,10 @@ def read_facts(text: str, policy: Policy) -> Facts:
 
     shared, conflicts = _shared_facts(folded, clean, lexicon, policy.lexicon)
     unread: list[Unread] = (
-        disputed + _unbroken_bundles(folded, clean, lexicon) + _undecided(folded, clean, lexicon)
+        disputed
+        + _unbroken_bundles(folded, clean, lexicon)
+        + _undecided(folded, clean, lexicon)
+        + _unknown_currency(clean)
     )
     items = list(_items(clauses, folded, lexicon, conflicts, classifier, unread))
     ownership = shared.pop("ownership", None)

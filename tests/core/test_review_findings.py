@@ -127,3 +127,50 @@ def test_pattern_escapes_keep_their_meaning(policy) -> None:
     assert word_pattern(r"gpu\S+").search("gpuXL") is not None
     assert word_pattern(r"gpu\S+").search("gpu ") is None
     assert word_pattern("réparation").search("reparation") is not None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Vi skal kjøpe en ny laserkutter til verkstedet i Oslo, 58 000 kr eks. mva.",
+        "new laser cutter for the Malmö workshop, kr 58 000",
+    ],
+)
+def test_crowns_without_their_code_are_asked_not_guessed(policy, text: str) -> None:
+    """'kr' is Swedish, Norwegian or Danish: the amount is named as unread, never converted."""
+    decision = ask(policy, text)
+    assert decision.verdict == "needs_review"
+    assert any("crowns" in unread.why for unread in decision.facts.unread)
+
+
+def test_quantities_are_counts_of_items_not_sizes_parts_models_or_years(policy) -> None:
+    """Each of these once set a quantity and tested a fraction of the price per unit."""
+    for text in (
+        "Pune office: buying a 250 kVA diesel genset for backup power, ₹ 18 lakh installed",
+        "buying a 2x rtx 4090 render box for $7,800, we'll use it 3 years",
+        "vendor refurb of the 2021 storage array, new controllers, extends its life 3 yrs, $19k",
+    ):
+        decision = ask(policy, text)
+        assert decision.verdict == "capex", (text, decision.verdict)
+        assert all("quantity" not in item.facts for item in decision.facts.items), text
+
+
+def test_a_qualifying_phrase_does_not_overrule_what_is_bought(policy) -> None:
+    """'do escritório' says where the desk goes, 'des bureaux' where the cleaning is done."""
+    desk = ask(
+        policy,
+        "oi! vamos comprar uma mesa de recepção sob medida p/ o escritório de SP, R$ 31.000, "
+        "deve durar uns 7 anos",
+    )
+    assert [line.asset_type for line in desk.line_items] == ["furniture"]
+    cleaning = ask(policy, "Nouveau contrat de nettoyage des bureaux, 2 100 €/mois")
+    assert [line.asset_type for line in cleaning.line_items] == ["facility_services"]
+
+
+def test_improvements_follow_the_premises_they_are_built_into(policy) -> None:
+    """§5.5.3: leased premises -> leasehold improvement; owned -> building; unsaid -> asked."""
+    leased = ask(policy, "fit-out of our leased floor: glass partitions and lighting, $96k")
+    assert leased.verdict == "capex"
+    assert leased.line_items[0].rule_id == "LEASEHOLD-IMPROVEMENTS"
+    unsaid = ask(policy, "verbouwing kantoor Rotterdam: nieuwe wanden en verlichting, €78.000")
+    assert unsaid.verdict == "needs_review"
