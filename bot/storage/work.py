@@ -21,7 +21,7 @@ from sqlalchemy import Engine, delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import sessionmaker
 
-from bot.storage.models import WorkItem, utcnow
+from bot.storage.models import WorkItem, WorkPost, utcnow
 
 OPEN = ("pending", "running")
 
@@ -161,13 +161,14 @@ class WorkItems:
             return int(session.scalar(query) or 0)
 
     def purge(self, older_than: timedelta) -> int:
-        """Forget finished items (and the messages they carry) after ``older_than``."""
+        """Forget finished items (the messages they carry, and the record of their posts) after
+        ``older_than``."""
+        finished = (WorkItem.status.not_in(OPEN)) & (WorkItem.updated_at < utcnow() - older_than)
         with self._session.begin() as session:
-            result = session.execute(
-                delete(WorkItem).where(
-                    WorkItem.status.not_in(OPEN), WorkItem.updated_at < utcnow() - older_than
-                )
+            session.execute(
+                delete(WorkPost).where(WorkPost.work_key.in_(select(WorkItem.key).where(finished)))
             )
+            result = session.execute(delete(WorkItem).where(finished))
             return int(result.rowcount)  # type: ignore[attr-defined]
 
     def _update(self, statement: Any) -> bool:

@@ -53,3 +53,12 @@ def scratch_postgres() -> Iterator[str]:
         with admin.begin() as conn:
             conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
         admin.dispose()
+
+
+def head() -> str:
+    """The newest migration revision, whichever it is (the tests do not name it)."""
+    from alembic.script import ScriptDirectory
+
+    from bot.storage.db import alembic_config
+
+    return str(ScriptDirectory.from_config(alembic_config()).get_current_head())
