@@ -14,6 +14,7 @@ import json
 import re
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -61,6 +62,7 @@ class FakeSlack:
         self._holds: dict[str, threading.Event] = {}
         self._holding: set[str] = set()
         self._lands: set[str] = set()  # held calls that reach "Slack" before the answer is lost
+        self._hold_where: dict[str, Callable[[dict[str, Any]], bool]] = {}
         self.socket_url: str | None = None  # what apps.connections.open hands out
         self._changed = threading.Condition()
         self._last_ts = 0
@@ -130,12 +132,20 @@ class FakeSlack:
         with self._changed:
             self._faults.setdefault(method, []).extend([fault] * times)
 
-    def hold(self, method: str, *, lands: bool = False) -> None:
-        """Hold the next call of ``method`` until :meth:`release`, then drop it unanswered, as
-        if the app died while the call was on the wire (see ``holding``). With ``lands``,
-        Slack has taken the call (a post is in the channel) before the answer is lost."""
+    def hold(
+        self,
+        method: str,
+        *,
+        lands: bool = False,
+        where: Callable[[dict[str, Any]], bool] | None = None,
+    ) -> None:
+        """Hold the next call of ``method`` (the next one ``where`` accepts) until
+        :meth:`release`, then drop it unanswered, as if the app died while the call was on the
+        wire (see ``holding``). With ``lands``, Slack has taken the call (a post is in the
+        channel) before the answer is lost."""
         with self._changed:
             self._holds[method] = threading.Event()
+            self._hold_where[method] = where or (lambda params: True)
             if lands:
                 self._lands.add(method)
 
@@ -155,7 +165,7 @@ class FakeSlack:
     def held(self, method: str, params: dict[str, Any]) -> bool:
         with self._changed:
             gate = self._holds.get(method)
-            if gate is None or method in self._holding:
+            if gate is None or method in self._holding or not self._hold_where[method](params):
                 return False
             lands = method in self._lands
         if lands:
