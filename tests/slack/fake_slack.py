@@ -64,6 +64,9 @@ class FakeSlack:
         self._lands: set[str] = set()  # held calls that reach "Slack" before the answer is lost
         self._hold_where: dict[str, Callable[[dict[str, Any]], bool]] = {}
         self.socket_url: str | None = None  # what apps.connections.open hands out
+        #: Seconds between Slack taking a post and its answer reaching the app (Slack's own
+        #: latency); a process killed meanwhile never learns its post went out.
+        self.post_latency = 0.0
         self._changed = threading.Condition()
         self._last_ts = 0
         self.messages: dict[str, list[dict[str, Any]]] = {}  # by channel, oldest first
@@ -92,6 +95,8 @@ class FakeSlack:
                     return  # dropped: the call never reached "Slack"
                 fault = fake.fault_for(method, params)
                 answer = fake.record(method, params) if fault is None else fault.body
+                if method == "chat.postMessage":
+                    time.sleep(fake.post_latency)  # the post is in; its answer is on the way
                 body = json.dumps(answer).encode()
                 self.send_response(200 if fault is None else fault.status)
                 for name, value in (fault.headers if fault else {}).items():
