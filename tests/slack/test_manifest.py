@@ -34,6 +34,10 @@ def test_scopes_cover_the_calls_the_app_makes() -> None:
         "commands",
         "im:history",
         "assistant:write",
+        # conversations.history / replies: a replay reads its own posts back (bot/slack/posts.py)
+        "channels:history",
+        "groups:history",
+        "mpim:history",
     } <= scopes
 
 
