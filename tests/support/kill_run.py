@@ -103,9 +103,10 @@ class Cluster:
             spool = folder / f"spool-{slot}"
             self.envs.append(replica_env(slack.url, database_url, data, spool, root=root or ROOT))
         self.lock = threading.Lock()
-        self.up: dict[int, Replica] = {}
+        self.up: dict[int, Replica] = {0: self._start(0)}  # the first one migrates the schema
+        others = range(1, size)
         with ThreadPoolExecutor(size) as pool:
-            for slot, replica in enumerate(pool.map(self._start, range(size))):
+            for slot, replica in zip(others, pool.map(self._start, others), strict=True):
                 self.up[slot] = replica
         self.all: list[Replica] = list(self.up.values())
 
