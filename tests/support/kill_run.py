@@ -71,10 +71,13 @@ class KillReport:
     replayed: int = 0  # work items a sweep took over (log lines)
     found_by_tag: int = 0  # replays that found their post in Slack by its tag
     skipped_recorded: int = 0  # replays that skipped a post recorded as made
+    failures: list[str] = field(default_factory=list)  # replicas that would not start again
 
     @property
     def ok(self) -> bool:
-        return not any(self.lost.values()) and not any(self.twice.values()) and not self.flagged
+        return not (
+            any(self.lost.values()) or any(self.twice.values()) or self.flagged or self.failures
+        )
 
     def lines(self) -> list[str]:
         return [
@@ -86,6 +89,7 @@ class KillReport:
             f"apologies instead of answers: {self.apologies}",
             f"replays: {self.replayed}; posts found in Slack by tag: {self.found_by_tag}; "
             f"posts skipped as recorded: {self.skipped_recorded}",
+            *self.failures,
         ]
 
 
@@ -159,7 +163,7 @@ def kill_run(
     slack.post_latency = post_latency
     cluster = Cluster(slack, database_url, folder, size=2, root=root)
     report = KillReport(mentions=mentions, requests=requests)
-    store = Store.open(database_url)
+    store = Store.open(database_url, run_migrations=False)  # the replicas' code migrates
     try:
         started = time.monotonic()
         killer = threading.Thread(
@@ -231,7 +235,11 @@ def _kill(
 ) -> None:
     for _ in range(kills):
         time.sleep(rng.uniform(*every))
-        cluster.kill_and_restart(rng)
+        try:
+            cluster.kill_and_restart(rng)
+        except Exception as exc:  # a replica that does not start again: said, not hidden
+            report.failures.append(f"kill {report.kills + 1}: {exc}"[:2000])
+            return
         report.kills += 1
 
 
