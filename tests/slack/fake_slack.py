@@ -14,7 +14,9 @@ import json
 import re
 import threading
 import time
-from collections.abc import Callable
+from collections import Counter
+from collections.abc import Callable, Collection, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -67,6 +69,7 @@ class FakeSlack:
         #: Seconds between Slack taking a post and its answer reaching the app (Slack's own
         #: latency); a process killed meanwhile never learns its post went out.
         self.post_latency = 0.0
+        self._answering: Counter[str] = Counter()  # posts in that latency, by the client's origin
         self._changed = threading.Condition()
         self._last_ts = 0
         self.messages: dict[str, list[dict[str, Any]]] = {}  # by channel, oldest first
@@ -77,7 +80,7 @@ class FakeSlack:
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:
                 path, _, query = self.path.partition("?")
-                self._serve(path.rsplit("/", 1)[-1], dict(parse_qsl(query)))
+                self._serve(path, dict(parse_qsl(query)))
 
             def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
@@ -87,16 +90,20 @@ class FakeSlack:
                 else:
                     params = dict(parse_qsl(raw))
                 path, _, query = self.path.partition("?")
-                self._serve(path.rsplit("/", 1)[-1], {**dict(parse_qsl(query)), **params})
+                self._serve(path, {**dict(parse_qsl(query)), **params})
 
-            def _serve(self, method: str, params: dict[str, Any]) -> None:
+            def _serve(self, path: str, params: dict[str, Any]) -> None:
+                # /api/<method>, or /api/<origin>/<method> for a client given its own base URL
+                *prefix, method = path.split("/")
+                origin = prefix[-1] if len(prefix) > 2 else ""
                 if fake.held(method, params):
                     self.close_connection = True
                     return  # dropped: the call never reached "Slack"
                 fault = fake.fault_for(method, params)
                 answer = fake.record(method, params) if fault is None else fault.body
-                if method == "chat.postMessage":
-                    time.sleep(fake.post_latency)  # the post is in; its answer is on the way
+                if method == "chat.postMessage" and fake.post_latency:
+                    with fake.answering(origin):  # the post is in; its answer is on the way
+                        time.sleep(fake.post_latency)
                 body = json.dumps(answer).encode()
                 self.send_response(200 if fault is None else fault.status)
                 for name, value in (fault.headers if fault else {}).items():
@@ -180,6 +187,26 @@ class FakeSlack:
             self._changed.notify_all()
         gate.wait(60)
         return True
+
+    @contextmanager
+    def answering(self, origin: str) -> Iterator[None]:
+        with self._changed:
+            self._answering[origin] += 1
+            self._changed.notify_all()
+        try:
+            yield
+        finally:
+            with self._changed:
+                self._answering[origin] -= 1
+
+    def posting(self, origins: Collection[str], timeout: float) -> str | None:
+        """One of ``origins`` whose post Slack has taken and not answered yet (waiting up to
+        ``timeout`` for one), or None."""
+        with self._changed:
+            self._changed.wait_for(
+                lambda: any(self._answering[o] > 0 for o in origins), timeout=timeout
+            )
+            return next((o for o in origins if self._answering[o] > 0), None)
 
     def fault_for(self, method: str, params: dict[str, Any]) -> Fault | None:
         """The fault planned for this call, if any; the call is recorded as answered so."""

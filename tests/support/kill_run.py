@@ -3,8 +3,9 @@
 Two ``capexbot serve --http`` replicas share one database and the fake Web API. A pool of
 senders delivers ``app_mention`` events and ``/capex`` form submissions to whichever replica
 is up, delivering again to another one when a replica does not acknowledge (as Slack retries a
-delivery nobody acknowledged). Meanwhile a killer kills one replica after another, at random
-moments, and starts it again. Once the killing stops and the backlog is empty, the fake's
+delivery nobody acknowledged). Meanwhile a killer kills one replica after another at random moments (every other kill
+waits for a moment the replica has a post Slack took and has not answered yet: the fake
+answers posts after a latency, as Slack does) and starts it again. Once the killing stops and the backlog is empty, the fake's
 channels are read: every mention must have exactly one answer in its thread, every budget
 request one receipt in its requester's DM, one finance post and one stored request, and the
 fake must have seen no post whose metadata tag it had seen before.
@@ -105,7 +106,9 @@ class Cluster:
             data = folder / f"index-{slot}"
             shutil.copytree(example_index(), data)
             spool = folder / f"spool-{slot}"
-            self.envs.append(replica_env(slack.url, database_url, data, spool, root=root or ROOT))
+            # Each slot calls the fake at a URL of its own, so the fake can tell who posts.
+            url = f"{slack.url}{origin(slot)}/"
+            self.envs.append(replica_env(url, database_url, data, spool, root=root or ROOT))
         self.lock = threading.Lock()
         self.up: dict[int, Replica] = {0: self._start(0)}  # the first one migrates the schema
         others = range(1, size)
@@ -122,9 +125,16 @@ class Cluster:
             live = list(self.up.values())
         return rng.choice(live) if live else None
 
-    def kill_and_restart(self, rng: random.Random) -> None:
+    def kill_and_restart(self, rng: random.Random, slack: FakeSlack) -> None:
+        """Kill a replica at a random moment; every other time, at the next moment one has a
+        post that Slack took and has not answered yet (the window a record alone leaves)."""
         with self.lock:
-            slot = rng.choice(sorted(self.up))
+            slots = sorted(self.up)
+        aimed = None
+        if rng.random() < 0.5:
+            aimed = slack.posting([origin(slot) for slot in slots], timeout=5.0)
+        with self.lock:
+            slot = int(aimed[1:]) if aimed else rng.choice(slots)
             victim = self.up.pop(slot)
         victim.kill()
         replica = self._start(slot)
@@ -167,7 +177,8 @@ def kill_run(
     try:
         started = time.monotonic()
         killer = threading.Thread(
-            target=_kill, args=(cluster, random.Random(seed + 1), kill_every, kills, report)
+            target=_kill,
+            args=(cluster, slack, random.Random(seed + 1), kill_every, kills, report),
         )
         killer.start()
         work = [("mention", n) for n in range(mentions)] + [("form", n) for n in range(requests)]
@@ -189,6 +200,10 @@ def kill_run(
             report.found_by_tag += "found in Slack by its tag" in message
             report.skipped_recorded += "is in Slack already" in message
     return report
+
+
+def origin(slot: int) -> str:
+    return f"r{slot}"
 
 
 def mention_ts(n: int) -> str:
@@ -228,6 +243,7 @@ def _send(replica: Replica, kind: str, n: int) -> Reply:
 
 def _kill(
     cluster: Cluster,
+    slack: FakeSlack,
     rng: random.Random,
     every: tuple[float, float],
     kills: int,
@@ -236,7 +252,7 @@ def _kill(
     for _ in range(kills):
         time.sleep(rng.uniform(*every))
         try:
-            cluster.kill_and_restart(rng)
+            cluster.kill_and_restart(rng, slack)
         except Exception as exc:  # a replica that does not start again: said, not hidden
             report.failures.append(f"kill {report.kills + 1}: {exc}"[:2000])
             return
