@@ -3,12 +3,13 @@
 Two ``capexbot serve --http`` replicas share one database and the fake Web API. A pool of
 senders delivers ``app_mention`` events and ``/capex`` form submissions to whichever replica
 is up, delivering again to another one when a replica does not acknowledge (as Slack retries a
-delivery nobody acknowledged). Meanwhile a killer kills one replica after another at random moments (every other kill
-waits for a moment the replica has a post Slack took and has not answered yet: the fake
-answers posts after a latency, as Slack does) and starts it again. Once the killing stops and the backlog is empty, the fake's
-channels are read: every mention must have exactly one answer in its thread, every budget
-request one receipt in its requester's DM, one finance post and one stored request, and the
-fake must have seen no post whose metadata tag it had seen before.
+delivery nobody acknowledged). Meanwhile a killer kills one replica after another at random
+moments and starts it again; every other kill waits for a moment the replica has a post that
+Slack took and has not answered yet (the fake answers posts after a latency, as Slack does).
+Once the killing stops and the backlog is empty, the fake's channels are read: every mention
+must have exactly one answer in its thread, every budget request one receipt in its
+requester's DM, one finance post and one stored request, and the fake must have seen no post
+whose metadata tag it had seen before.
 
 Used by ``tests/faults/test_kill_once.py`` (a small run on SQLite and PostgreSQL) and
 ``benchmarks/kill_bench.py`` (1,000 mentions and 50 budget requests).
