@@ -65,6 +65,7 @@ class KillReport:
     mentions: int = 0
     requests: int = 0
     kills: int = 0
+    aimed: int = 0  # kills while the replica had a post Slack took and had not answered
     seconds: float = 0.0  # from the first delivery to the empty backlog
     lost: dict[str, int] = field(default_factory=dict)  # by what is missing
     twice: dict[str, int] = field(default_factory=dict)  # by what is there more than once
@@ -84,7 +85,7 @@ class KillReport:
     def lines(self) -> list[str]:
         return [
             f"{self.mentions} mentions, {self.requests} budget requests, {self.kills} kills "
-            f"(SIGKILL), {self.seconds:.0f} s",
+            f"(SIGKILL; {self.aimed} with a post unanswered), {self.seconds:.0f} s",
             f"lost: {sum(self.lost.values())} {self.lost}",
             f"posted twice: {sum(self.twice.values())} {self.twice}; "
             f"flagged by the fake: {self.flagged}",
@@ -126,7 +127,7 @@ class Cluster:
             live = list(self.up.values())
         return rng.choice(live) if live else None
 
-    def kill_and_restart(self, rng: random.Random, slack: FakeSlack) -> None:
+    def kill_and_restart(self, rng: random.Random, slack: FakeSlack) -> bool:
         """Kill a replica at a random moment; every other time, at the next moment one has a
         post that Slack took and has not answered yet (the window a record alone leaves)."""
         with self.lock:
@@ -142,6 +143,7 @@ class Cluster:
         with self.lock:
             self.up[slot] = replica
             self.all.append(replica)
+        return aimed is not None
 
     def stop(self) -> None:
         with self.lock:
@@ -253,7 +255,7 @@ def _kill(
     for _ in range(kills):
         time.sleep(rng.uniform(*every))
         try:
-            cluster.kill_and_restart(rng, slack)
+            report.aimed += cluster.kill_and_restart(rng, slack)
         except Exception as exc:  # a replica that does not start again: said, not hidden
             report.failures.append(f"kill {report.kills + 1}: {exc}"[:2000])
             return
