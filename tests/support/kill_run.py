@@ -127,14 +127,12 @@ class Cluster:
             live = list(self.up.values())
         return rng.choice(live) if live else None
 
-    def kill_and_restart(self, rng: random.Random, slack: FakeSlack) -> bool:
-        """Kill a replica at a random moment; every other time, at the next moment one has a
+    def kill_and_restart(self, rng: random.Random, slack: FakeSlack, aim: bool) -> bool:
+        """Kill a replica at a random moment or, with ``aim``, at the next moment one has a
         post that Slack took and has not answered yet (the window a record alone leaves)."""
         with self.lock:
             slots = sorted(self.up)
-        aimed = None
-        if rng.random() < 0.5:
-            aimed = slack.posting([origin(slot) for slot in slots], timeout=5.0)
+        aimed = slack.posting([origin(slot) for slot in slots], timeout=30.0) if aim else None
         with self.lock:
             slot = int(aimed[1:]) if aimed else rng.choice(slots)
             victim = self.up.pop(slot)
@@ -252,10 +250,10 @@ def _kill(
     kills: int,
     report: KillReport,
 ) -> None:
-    for _ in range(kills):
+    for n in range(kills):
         time.sleep(rng.uniform(*every))
         try:
-            report.aimed += cluster.kill_and_restart(rng, slack)
+            report.aimed += cluster.kill_and_restart(rng, slack, aim=n % 2 == 1)
         except Exception as exc:  # a replica that does not start again: said, not hidden
             report.failures.append(f"kill {report.kills + 1}: {exc}"[:2000])
             return
