@@ -4,8 +4,9 @@ Two ``capexbot serve --http`` replicas share one database and the fake Web API. 
 senders delivers ``app_mention`` events and ``/capex`` form submissions to whichever replica
 is up, delivering again to another one when a replica does not acknowledge (as Slack retries a
 delivery nobody acknowledged). Meanwhile a killer kills one replica after another at random
-moments and starts it again; every other kill waits for a moment the replica has a post that
-Slack took and has not answered yet (the fake answers posts after a latency, as Slack does).
+moments and starts it again; every other kill, the first among them, waits for a moment a
+replica has a post that Slack took and has not answered yet (the fake answers posts after a
+latency, as Slack does).
 Once the killing stops and the backlog is empty, the fake's channels are read: every mention
 must have exactly one answer in its thread, every budget request one receipt in its
 requester's DM, one finance post and one stored request, and the fake must have seen no post
@@ -253,7 +254,7 @@ def _kill(
     for n in range(kills):
         time.sleep(rng.uniform(*every))
         try:
-            report.aimed += cluster.kill_and_restart(rng, slack, aim=n % 2 == 1)
+            report.aimed += cluster.kill_and_restart(rng, slack, aim=n % 2 == 0)
         except Exception as exc:  # a replica that does not start again: said, not hidden
             report.failures.append(f"kill {report.kills + 1}: {exc}"[:2000])
             return
