@@ -277,9 +277,13 @@ def _settle(store: Store, slack: FakeSlack, mentions: int, requests: int) -> Non
 def _count(
     report: KillReport, store: Store, slack: FakeSlack, mentions: int, requests: int
 ) -> None:
-    answers = Counter(str(m.get("thread_ts")) for m in slack.messages.get(CHANNEL, []))
     texts = [str(m.get("text")) for ms in slack.messages.values() for m in ms]
     report.apologies = sum(text in (SORRY, GAVE_UP) for text in texts)
+    answers = Counter(  # an apology is no answer: a thread with only one is lost
+        str(m.get("thread_ts"))
+        for m in slack.messages.get(CHANNEL, [])
+        if str(m.get("text")) not in (SORRY, GAVE_UP)
+    )
     receipts = [len(slack.messages.get("D" + requester(n)[1:], [])) for n in range(requests)]
     finance = Counter(
         found.group(0)
