@@ -24,6 +24,7 @@ def test_replicas_killed_at_random_lose_nothing_and_post_nothing_twice(
     )
     print("\n".join(report.lines()))
     assert report.kills == 3
+    assert report.aimed >= 1, "no kill fell while a post was unanswered"
     assert report.ok, report.lines()
     assert report.apologies == 0, report.lines()
     assert report.replayed > 0, "no kill cut work short: the run proves nothing"
