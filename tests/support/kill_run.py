@@ -195,7 +195,8 @@ def kill_run(
     finally:
         cluster.stop()
         store.close()
-    for replica in cluster.all:
+    # A slot started again appends to the same log: each log is read once.
+    for replica in {r.log_path: r for r in cluster.all}.values():
         for entry in replica.logs():
             message = str(entry.get("msg", ""))
             report.replayed += message.startswith("recovering ")
