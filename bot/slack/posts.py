@@ -37,6 +37,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 )
 from slack_sdk.web import SlackResponse
 
+from bot.ops.metrics import SLACK_RETRIES
 from bot.storage.posts import WorkPosts
 
 log = logging.getLogger(__name__)
@@ -143,6 +144,9 @@ class OncePoster(WebClient):
                 if attempt == SENDS or not _unknown(exc):
                     raise
                 log.warning("%s post %d: Slack's answer was lost (%r)", self.key, seq, exc)
+                SLACK_RETRIES.labels(
+                    "server_error" if isinstance(exc, SlackApiError) else "connection"
+                ).inc()
                 found = self._find(method, seq, channel, thread_ts, since)
                 if found is not None:
                     return found
