@@ -241,6 +241,8 @@ def once(
             if key is not None:
                 kwargs = {**kwargs, "client": ledger.posting(kwargs["client"], key)}
             try:
+                if key is not None:
+                    ledger.work.begin(key)
                 func(**kwargs)
             except NotHeld:
                 log.warning("%s was taken over by another replica; it posts no more here", key)

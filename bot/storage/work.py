@@ -93,9 +93,18 @@ class WorkItems:
                 status="running",
                 owner=self.owner,
                 lease_until=now + self.lease,
-                attempts=WorkItem.attempts + 1,
                 updated_at=now,
             )
+        )
+
+    def begin(self, key: str) -> bool:
+        """The work of this process's item starts: one more attempt. Counted here, not at the
+        claim: an item claimed and cut (the replica killed) while it waited in a queue did
+        not fail, and must not be given up for it."""
+        return self._update(
+            update(WorkItem)
+            .where(WorkItem.key == key, WorkItem.owner == self.owner)
+            .values(attempts=WorkItem.attempts + 1)
         )
 
     def finish(self, key: str, error: str | None = None) -> bool:
