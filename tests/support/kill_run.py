@@ -285,7 +285,10 @@ def _count(
         for m in slack.messages.get(CHANNEL, [])
         if str(m.get("text")) not in (SORRY, GAVE_UP)
     )
-    receipts = [len(slack.messages.get("D" + requester(n)[1:], [])) for n in range(requests)]
+    receipts = [
+        sum(_REF.search(str(m.get("text"))) is not None for m in slack.messages.get(dm, []))
+        for dm in ("D" + requester(n)[1:] for n in range(requests))
+    ]
     finance = Counter(
         found.group(0)
         for m in slack.messages.get(FINANCE, [])
