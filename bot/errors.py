@@ -20,6 +20,8 @@ can tell "the bot refused, and says why" from a bug with one ``except``. The tre
   - ``bot.app.reviews.ReviewRefused`` (also a ``ValueError``): a review without a verdict or
     a reason
   - ``bot.storage.ConflictError`` (also a ``RuntimeError``): a checklist changed meanwhile
+  - ``bot.storage.posts.NotHeld``: another replica took a work item over; this process stops
+    posting for it
   - ``bot.llm.mode.LanguageModelError`` (also a ``RuntimeError``): the optional model failed
   - ``bot.slack.payloads.Malformed`` (also a ``ValueError``): a Slack payload the app never
     sends

@@ -27,9 +27,11 @@ from typing import Any
 from bot.ops.context import current, request_id
 from bot.ops.metrics import ERRORS
 from bot.slack.failures import QUEUED, tell
+from bot.slack.posts import OncePoster
 from bot.storage import Store
 from bot.storage.db import Schema, unavailable
 from bot.storage.models import utcnow
+from bot.storage.posts import NotHeld, WorkPosts
 from bot.storage.spool import Spool
 from bot.storage.work import WorkItems
 
@@ -78,6 +80,7 @@ class Ledger:
         """``schema``: one not migrated yet (the database was down at start); until the sweep
         migrates it, deliveries wait in the spool."""
         self.work = WorkItems(store.engine, lease=lease)
+        self.posts = WorkPosts(store.engine, owner=self.work.owner)
         self.schema = schema
         self.spool = Spool(spool_dir)
         self.recover_after = recover_after
@@ -132,6 +135,10 @@ class Ledger:
                 raise
             log.warning("database unreachable; %s waits for it (%s)", key, _why(exc))
             return Start.QUEUED, key
+
+    def posting(self, client: Any, key: str) -> OncePoster:
+        """The client for the work of ``key``: each post is made once across replays."""
+        return OncePoster(client, self.posts, key)
 
     def finish(self, key: str, error: str | None = None) -> None:
         try:
@@ -215,7 +222,8 @@ def once(
     ledger: Ledger, wanted: Callable[[Body], bool] | None = None
 ) -> Callable[[Callable[..., None]], Callable[..., None]]:
     """Wrap a lazy listener (it must take ``body`` and ``client``) so it runs for the first
-    claim of its delivery only; a delivery ``wanted`` rejects is ignored altogether."""
+    claim of its delivery only, with a client that makes each of its posts once across
+    replays (:mod:`bot.slack.posts`); a delivery ``wanted`` rejects is ignored altogether."""
 
     def decorate(func: Callable[..., None]) -> Callable[..., None]:
         @wraps(func)
@@ -230,8 +238,15 @@ def once(
             if start is Start.QUEUED:
                 _tell_queued(kwargs["client"], body)
                 return
+            if key is not None:
+                kwargs = {**kwargs, "client": ledger.posting(kwargs["client"], key)}
             try:
+                if key is not None:
+                    ledger.work.begin(key)
                 func(**kwargs)
+            except NotHeld:
+                log.warning("%s was taken over by another replica; it posts no more here", key)
+                return
             except Exception as exc:
                 if key is not None and unavailable(exc):
                     log.warning("database unreachable during %s (%s); it waits", key, _why(exc))

@@ -6,6 +6,10 @@ are due: pending for longer than ``recover_after`` (their process died right aft
 or running on a lapsed lease (their replica died mid-work). A taken item is replayed through
 the app as Slack sent it, so the same listener answers it, under its original request id.
 After ``max_attempts`` the user is told it could not be answered.
+
+The leases are also renewed by a heartbeat thread of their own: a sweep replays what it takes
+one item after another, and a long pass would otherwise let this replica's running work lapse
+and be taken over (and stopped: :mod:`bot.slack.posts`) while it is alive and busy.
 """
 
 from __future__ import annotations
@@ -49,18 +53,31 @@ class Recovery:
         self.retention = retention
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self._heartbeat: threading.Thread | None = None
         self._reachable_since: float | None = None
         self._purged_at = 0.0
 
     def start(self) -> Recovery:
         self._thread = threading.Thread(target=self._run, name="capexbot-recovery", daemon=True)
         self._thread.start()
+        self._heartbeat = threading.Thread(target=self._beat, name="capexbot-leases", daemon=True)
+        self._heartbeat.start()
         return self
 
     def stop(self) -> None:
         self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout=10)
+        for thread in (self._thread, self._heartbeat):
+            if thread is not None:
+                thread.join(timeout=10)
+
+    def _beat(self) -> None:
+        while not self._stop.wait(self.interval):
+            try:
+                self.ledger.work.renew()
+            except Exception as exc:
+                if not unavailable(exc):
+                    ERRORS.labels("recovery").inc()
+                    log.exception("renewing the leases failed")
 
     def _run(self) -> None:
         while not self._stop.wait(self.interval):

@@ -60,6 +60,29 @@ class WorkItem(Base):
     __table_args__ = (Index("ix_work_items_status_created", "status", "created_at"),)
 
 
+class WorkPost(Base):
+    """A Slack post a work item makes, recorded before it is sent and after Slack took it.
+
+    ``seq`` numbers the work item's posts in the order its listener makes them (a replay makes
+    them in the same order). A row with ``ts`` is posted; one without is an intent whose
+    outcome nobody wrote down (the process died around the call): before posting it again, a
+    replay looks for it in Slack by the metadata tag every post carries. See
+    :mod:`bot.slack.posts`.
+    """
+
+    __tablename__ = "work_posts"
+
+    work_key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True)
+    method: Mapped[str] = mapped_column(String(40))
+    channel: Mapped[str] = mapped_column(String(64))  # as the listener named it (a user id: DM)
+    thread_ts: Mapped[str | None] = mapped_column(String(32))
+    owner: Mapped[str] = mapped_column(String(100))  # the process that meant to post it
+    intended_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    posted_channel: Mapped[str | None] = mapped_column(String(64))  # as Slack answered
+    ts: Mapped[str | None] = mapped_column(String(32))
+
+
 class DecisionRecord(Base):
     """One decision as it was given: who asked, where, the input, and everything it rests on."""
 

@@ -21,7 +21,7 @@ from sqlalchemy import Engine, delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import sessionmaker
 
-from bot.storage.models import WorkItem, utcnow
+from bot.storage.models import WorkItem, WorkPost, utcnow
 
 OPEN = ("pending", "running")
 
@@ -93,9 +93,18 @@ class WorkItems:
                 status="running",
                 owner=self.owner,
                 lease_until=now + self.lease,
-                attempts=WorkItem.attempts + 1,
                 updated_at=now,
             )
+        )
+
+    def begin(self, key: str) -> bool:
+        """The work of this process's item starts: one more attempt. Counted here, not at the
+        claim: an item claimed and cut (the replica killed) while it waited in a queue did
+        not fail, and must not be given up for it."""
+        return self._update(
+            update(WorkItem)
+            .where(WorkItem.key == key, WorkItem.owner == self.owner)
+            .values(attempts=WorkItem.attempts + 1)
         )
 
     def finish(self, key: str, error: str | None = None) -> bool:
@@ -161,13 +170,14 @@ class WorkItems:
             return int(session.scalar(query) or 0)
 
     def purge(self, older_than: timedelta) -> int:
-        """Forget finished items (and the messages they carry) after ``older_than``."""
+        """Forget finished items (the messages they carry, and the record of their posts) after
+        ``older_than``."""
+        finished = (WorkItem.status.not_in(OPEN)) & (WorkItem.updated_at < utcnow() - older_than)
         with self._session.begin() as session:
-            result = session.execute(
-                delete(WorkItem).where(
-                    WorkItem.status.not_in(OPEN), WorkItem.updated_at < utcnow() - older_than
-                )
+            session.execute(
+                delete(WorkPost).where(WorkPost.work_key.in_(select(WorkItem.key).where(finished)))
             )
+            result = session.execute(delete(WorkItem).where(finished))
             return int(result.rowcount)  # type: ignore[attr-defined]
 
     def _update(self, statement: Any) -> bool:

@@ -115,9 +115,9 @@ def test_a_delivery_that_keeps_failing_is_given_up_and_the_user_told(
     }
     dying = WorkItems(bot.store.engine, lease=0.01)
     dying.accept("event:EvDoomed", "event", body, "doomedreq1")
-    for _ in range(3):  # three processes took it and died
+    for _ in range(3):  # three processes took it, began the work and died
         time.sleep(0.05)
-        assert dying.claim("event:EvDoomed")
+        assert dying.claim("event:EvDoomed") and dying.begin("event:EvDoomed")
     wait(lambda: GAVE_UP in answers(slack, "C0DOOMED"), 15)
     assert status(bot, "event:EvDoomed") == "failed"
     assert bot.store.decisions() == []

@@ -35,6 +35,10 @@ def test_scopes_cover_the_calls_the_app_makes() -> None:
         "im:history",
         "assistant:write",
         "reactions:write",  # the working reaction on a mention
+        # conversations.history / replies: a replay reads its own posts back (bot/slack/posts.py)
+        "channels:history",
+        "groups:history",
+        "mpim:history",
     } <= scopes
 
 

@@ -6,7 +6,6 @@ from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 
 import pytest
-from alembic.script import ScriptDirectory
 from sqlalchemy import inspect, text
 from sqlalchemy.exc import DBAPIError
 
@@ -15,7 +14,7 @@ from bot.core.budget import BudgetForm, format_ref
 from bot.core.facts import Environment, Phase
 from bot.service import Assistant
 from bot.storage import Store
-from bot.storage.db import alembic_config
+from tests.support.databases import head
 
 
 def _decision(assistant: Assistant, text_: str = "a $80,000 GPU server for production, 5 years"):
@@ -34,10 +33,6 @@ def test_migrations_create_every_table(store: Store) -> None:
         "conversations",
         "work_items",
     } <= tables
-
-
-def head() -> str:
-    return str(ScriptDirectory.from_config(alembic_config()).get_current_head())
 
 
 def test_migrating_twice_is_a_no_op(database_url: str) -> None:

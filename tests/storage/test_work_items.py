@@ -44,13 +44,16 @@ def test_only_the_owner_finishes_and_a_finished_item_is_not_taken_again(store: S
 def test_a_lapsed_lease_lets_another_replica_take_over(store: Store) -> None:
     dead, alive = WorkItems(store.engine, lease=0.2), WorkItems(store.engine)
     dead.accept("event:EvCrash", "event", BODY, None)
-    assert dead.claim("event:EvCrash")
+    assert dead.claim("event:EvCrash") and dead.begin("event:EvCrash")
     assert not alive.claim("event:EvCrash")  # the lease still holds
     assert alive.due(older_than=60) == []
     time.sleep(0.4)
     assert [w.key for w in alive.due(older_than=60)] == ["event:EvCrash"]
     assert alive.claim("event:EvCrash")
     assert not dead.finish("event:EvCrash")  # it came back too late: the item is not its own
+    claimed = alive.get("event:EvCrash")
+    assert claimed is not None and claimed.attempts == 1  # a claim alone is no attempt
+    assert alive.begin("event:EvCrash") and not dead.begin("event:EvCrash")
     stored = alive.get("event:EvCrash")
     assert stored is not None and stored.attempts == 2
 
