@@ -259,8 +259,9 @@ def serve(
         bool, typer.Option("--http", help="HTTP mode even when SLACK_APP_TOKEN is set.")
     ] = False,
     port: Annotated[
-        int, typer.Option(envvar="CAPEXBOT_PORT", help="HTTP port (Slack posts to /slack/events).")
-    ] = 3000,
+        int | None,
+        typer.Option(help="HTTP port (Slack posts to /slack/events); default CAPEXBOT_PORT, 3000."),
+    ] = None,
     host: Annotated[str, typer.Option(help="HTTP address to listen on.")] = "0.0.0.0",
     rules_dir: RulesOption = None,
     knowledge_dir: KnowledgeOption = None,
@@ -279,7 +280,13 @@ def serve(
     if not socket and not config.slack_signing_secret:
         typer.echo("HTTP mode needs SLACK_SIGNING_SECRET (or set SLACK_APP_TOKEN).", err=True)
         raise typer.Exit(2)
-    run(config, Assistant(config, _policy(config)), socket=socket, host=host, port=port)
+    run(
+        config,
+        Assistant(config, _policy(config)),
+        socket=socket,
+        host=host,
+        port=config.port if port is None else port,
+    )
 
 
 @app.command()

@@ -95,6 +95,8 @@ class Config(BaseSettings):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     #: HTTP mode: seconds a connection may stay silent (mid-request or idle) before it is closed.
     http_read_timeout: int = Field(default=30, ge=1)
+    #: HTTP mode: the port Slack posts to (``/slack/events``); ``--port`` overrides it.
+    port: int = Field(default=3000, ge=1, le=65535)
 
     # Finance outputs: depreciation schedules, memos, the monthly digest.
     #: First month of straight-line depreciation: the decision's month (this_month), the month

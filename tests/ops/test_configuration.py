@@ -69,6 +69,8 @@ MISTAKES = {
         "approvers_by_role in rules/policy.yaml",
     ),
     "CAPEXBOT_LOG_LEVEL": ("CAPEXBOT_LOG_LEVEL", lambda tmp: "LOUD", "DEBUG, INFO"),
+    "CAPEXBOT_PORT (not a number)": ("CAPEXBOT_PORT", lambda tmp: "http", "valid integer"),
+    "CAPEXBOT_PORT (out of range)": ("CAPEXBOT_PORT", lambda tmp: "70000", "65535"),
     "CAPEXBOT_DATABASE_URL (not a URL)": (
         "CAPEXBOT_DATABASE_URL",
         lambda tmp: "postgres is on db1",
