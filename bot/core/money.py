@@ -452,10 +452,17 @@ def _looks_like_length(text: str, match: re.Match[str]) -> bool:
     return bool(re.match(r"\s*(?:cable|long|wide|high)", text[match.end() :], re.IGNORECASE))
 
 
+#: "a month" right after an amount says how often it is paid ("$9,000 a month"), not how long.
+_RATE_ARTICLE = re.compile(r"(?:a|an|one)$", re.IGNORECASE)
+_AMOUNT_END = re.compile(r"[\d$€£¥₹]\s*(?:k|m|mm|mn|mil)?\.?\s*$", re.IGNORECASE)
+
+
 def find_useful_life(text: str) -> list[FoundLife]:
     """Durations; ``explicit`` when a life word is near ("5 year life", "Nutzungsdauer 5 Jahre")."""
     found: list[FoundLife] = []
     for match in _LIFE_RE.finditer(text):
+        if _RATE_ARTICLE.match(match.group("a")) and _AMOUNT_END.search(text[: match.start()]):
+            continue  # "$9,000 a month" is a rate, not a period of one month
         low = _to_number(match.group("a"))
         high = _to_number(match.group("b")) if match.group("b") else low
         if low is None or high is None or low <= 0:

@@ -174,3 +174,10 @@ def test_improvements_follow_the_premises_they_are_built_into(policy) -> None:
     assert leased.line_items[0].rule_id == "LEASEHOLD-IMPROVEMENTS"
     unsaid = ask(policy, "verbouwing kantoor Rotterdam: nieuwe wanden en verlichting, €78.000")
     assert unsaid.verdict == "needs_review"
+
+
+def test_a_monthly_bill_without_a_term_counts_for_a_year(policy) -> None:
+    """'$9,000 a month' is how often it is paid, not a one-month term: §10.1 counts a year."""
+    decision = ask(policy, "AWS bill for inference, $9,000 a month")
+    assert decision.line_items[0].term_months is None
+    assert decision.approval is not None and decision.approval.amount_base == 108000
