@@ -52,3 +52,9 @@ def config_for(
         typer.echo(str(exc), err=True)
         raise typer.Exit(2) from None
     return config
+
+
+def fail(message: str) -> typer.Exit:
+    """The message on stderr and exit status 2: what every command does with a refusal."""
+    typer.echo(message, err=True)
+    return typer.Exit(2)

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from bot.cli_options import DataOption, JsonOption, KnowledgeOption, RulesOption, config_for
+from bot.cli_options import DataOption, JsonOption, KnowledgeOption, RulesOption, config_for, fail
 from bot.config import Config
 from bot.core.budget import STATUS_LABELS, BudgetForm, BudgetRequest, parse_ref
 from bot.errors import CapexbotError
@@ -39,11 +39,6 @@ class Verb(StrEnum):
     info = "info"
 
 
-def _fail(message: str) -> typer.Exit:
-    typer.echo(message, err=True)
-    return typer.Exit(2)
-
-
 def _notice(message: str) -> None:
     typer.echo(message, err=True)
 
@@ -51,7 +46,7 @@ def _notice(message: str) -> None:
 def _request_id(ref: str) -> int:
     number = parse_ref(ref)
     if number is None:
-        raise _fail(f"{ref!r} is not a request id (CX-00012)")
+        raise fail(f"{ref!r} is not a request id (CX-00012)")
     return number
 
 
@@ -107,7 +102,7 @@ def register(
             form = BudgetForm.read(data, policy)
             if not isinstance(form, BudgetForm):
                 problems = "\n".join(f"  {_option(k)}: {m}" for k, m in form.items())
-                raise _fail(f"The request is not valid:\n{problems}")
+                raise fail(f"The request is not valid:\n{problems}")
             services.questions.assistant.open_knowledge(notify=None if as_json else _notice)
             filed = services.requests.file(form, user, surface="cli")
         request, decision = filed.request, filed.decision
@@ -137,7 +132,7 @@ def register(
             try:
                 done = services.requests.decide(_request_id(ref), user, verb.value, note)
             except CapexbotError as exc:
-                raise _fail(str(exc)) from exc
+                raise fail(str(exc)) from exc
         waiting = done.progress.waiting_text()
         nxt = f"; next: {waiting}" if waiting and done.approval is None else ""
         typer.echo(f"{done.request.ref}: {_status(done.request)}{nxt}")
@@ -182,7 +177,7 @@ def register(
             try:
                 shown = services.requests.show(_request_id(ref))
             except CapexbotError as exc:
-                raise _fail(str(exc)) from exc
+                raise fail(str(exc)) from exc
         if as_json:
             typer.echo(json.dumps(_shown_json(shown), indent=2))
         else:

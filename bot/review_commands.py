@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from bot.cli_options import DataOption, JsonOption, KnowledgeOption, RulesOption, config_for
+from bot.cli_options import DataOption, JsonOption, KnowledgeOption, RulesOption, config_for, fail
 from bot.config import Config
 from bot.core import Policy
 from bot.core.decision import VERDICT_LABELS
@@ -31,11 +31,6 @@ if TYPE_CHECKING:
 
 AsOption = Annotated[str, typer.Option("--as", help="Who is acting: an approver's user id.")]
 DAY = ["%Y-%m-%d"]
-
-
-def _fail(message: str) -> typer.Exit:
-    typer.echo(message, err=True)
-    return typer.Exit(2)
 
 
 def register(
@@ -66,7 +61,7 @@ def register(
             try:
                 found = services.reviews.flagged(user, reviewed=every)
             except CapexbotError as exc:
-                raise _fail(str(exc)) from exc
+                raise fail(str(exc)) from exc
         if as_json:
             typer.echo(json.dumps([_flagged_json(f) for f in found], indent=2, default=str))
             return
@@ -91,7 +86,7 @@ def register(
             try:
                 services.reviews.review(decision, user, verdict, reason)
             except CapexbotError as exc:
-                raise _fail(str(exc)) from exc
+                raise fail(str(exc)) from exc
         typer.echo(f"Answer {decision}: {VERDICT_LABELS[verdict]}, recorded by {user}.")
 
     @review.command("export")
@@ -110,7 +105,7 @@ def register(
             try:
                 lines = services.reviews.corrections(user)
             except CapexbotError as exc:
-                raise _fail(str(exc)) from exc
+                raise fail(str(exc)) from exc
         output.write_text(
             "".join(json.dumps(line, ensure_ascii=False) + "\n" for line in lines),
             encoding="utf-8",

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from bot.cli_options import DataOption, KnowledgeOption, RulesOption, config_for
+from bot.cli_options import DataOption, KnowledgeOption, RulesOption, config_for, fail
 from bot.config import Config
 from bot.errors import CapexbotError
 
@@ -58,11 +58,6 @@ def _month(text: str | None) -> date | None:
         raise typer.BadParameter(str(exc)) from exc
 
 
-def _fail(message: str) -> typer.Exit:
-    typer.echo(message, err=True)
-    return typer.Exit(2)
-
-
 def register(
     app: typer.Typer,
     services_for: Callable[[Config], AbstractContextManager[Services]],
@@ -86,7 +81,7 @@ def register(
             try:
                 document = services.outputs.memo(id, _month(start))
             except CapexbotError as exc:
-                raise _fail(str(exc)) from exc
+                raise fail(str(exc)) from exc
         if format == MemoFormat.MD and output is None:
             typer.echo(document.markdown(), nl=False)
             return
@@ -168,7 +163,7 @@ def register(
 
         config = config_for(rules_dir, knowledge_dir, data_dir)
         if post and not (config.slack_bot_token and config.finance_channel):
-            raise _fail("--post needs SLACK_BOT_TOKEN and CAPEXBOT_FINANCE_CHANNEL.")
+            raise fail("--post needs SLACK_BOT_TOKEN and CAPEXBOT_FINANCE_CHANNEL.")
         today = datetime.now(UTC).date()
         with services_for(config) as services:
             result = services.outputs.digest(_month(month) or previous_month(today), today)
