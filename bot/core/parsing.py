@@ -513,6 +513,10 @@ def _best_guess(words: str, classifier: SpendClassifier) -> Guess:
     return best
 
 
+#: Splits a clause's content at breaks, qualifying markers and prepositions, keeping each.
+_PHRASE_SPLIT = re.compile(rf"\s*(\{_BREAK}|{_QUALIFIES}|{_PHRASE_BREAK.pattern})\s*")
+
+
 def _phrases(words: str) -> list[tuple[int, str]]:
     """The clause's phrases in reading order, each with how deeply it qualifies another.
 
@@ -523,7 +527,7 @@ def _phrases(words: str) -> list[tuple[int, str]]:
     """
     found: list[tuple[int, str]] = []
     depth = 0
-    for part in re.split(rf"\s*(\{_BREAK}|{_QUALIFIES}|{_PHRASE_BREAK.pattern})\s*", words):
+    for part in _PHRASE_SPLIT.split(words):
         token = part.strip()
         if token == _QUALIFIES or token in _QUALIFIERS:
             depth += 1
