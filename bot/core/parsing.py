@@ -263,6 +263,10 @@ _FILLER = frozenset(
             "nos nosso nossa os as um uma do da com ou custo milhao milhoes",
             "het een van voor met en totaal kopen kopen gekocht bestellen miljoen wij onze",
             "il lo gli di per noi nostro nostra acquistiamo comprare milione milioni",
+            # words that say "its price": "Kaufpreis 44.900 €" prices the item named before
+            "sticker msrp list listed kaufpreis preis listenpreis nettopreis anschaffungspreis",
+            "prix tarif montant precio importe preco valor prezzo importo prijs bedrag",
+            "koopprijs aanschafprijs",
             # a price "delivered", "installed and calibrated" is the item's, not a cost apart
             "delivered installed calibrated commissioned geliefert installiert montiert",
             "livre livree installe installee entregue entregado instalado instalada calibrada",
@@ -470,6 +474,11 @@ def _name_by_guess(clause: _Clause, guess: Guess, lexicon: _Compiled) -> None:
 #: sit close to many examples; measured on the development sets: 0.9 keeps most of the gain
 #: of reading phrases and adds no confident-wrong answer).
 PHRASE_PROBABILITY = 0.9
+#: ... unless the phrase is one of the class's example phrases word for word (n-gram cosine
+#: 1): finance wrote it for that class ("Dienstwagen" is a vehicle); or it is the clause's
+#: only head, the rest qualifying it ("camión isuzu elf > reparto"): then what the clause is
+#: about is that phrase, and the classifier's usual gates apply.
+VERBATIM = 0.999
 #: The whole clause's reading vetoes a phrase's when it is at least this probable (a
 #: clause full of other words — the site, the seller — is rarely sure of anything).
 WHOLE_AGAINST = 0.5
@@ -500,10 +509,18 @@ def _best_guess(words: str, classifier: SpendClassifier) -> Guess:
         return whole
     depth = min(d for d, _ in named)  # the least qualified phrase that names a cost
     best = max((g for d, g in named if d == depth), key=lambda g: g.probability)
-    if best.probability < PHRASE_PROBABILITY:
+    sure = best.probability >= PHRASE_PROBABILITY or best.wording >= VERBATIM
+    sole_head = depth == 0 and sum(d == 0 for d, _ in phrases) == 1
+    if not (sure or sole_head):
         return replace(best, confident=False)
     assert best.asset_type is not None
-    rivals = [whole, *(g for d, g in ranked if d <= depth)]
+    # a sole head read on the classifier's usual gates must agree with the whole clause, and
+    # no qualifier may name a cost treated otherwise ("power contract > gpu racks")
+    rivals = [whole, *(g for d, g in ranked if d <= depth or not sure)]
+    if not sure and (
+        whole.asset_type is None or not classifier.same_treatment(whole.asset_type, best.asset_type)
+    ):
+        return replace(best, confident=False)
     if any(
         g.asset_type is not None and not classifier.same_treatment(g.asset_type, best.asset_type)
         for g in rivals
