@@ -481,3 +481,25 @@ def test_legal_fees_to_record_a_bought_patent_are_part_of_its_cost(policy) -> No
 
 def _stated(value: object) -> Fact:
     return Fact(value=value, source=Source.STATED)
+
+
+# --- reading a clause by its phrases ---------------------------------------------------------
+
+
+def test_a_price_word_prices_the_item_named_before(policy) -> None:
+    d = ask(
+        "Dienstwagen für den Vertrieb der GmbH: VW ID.4, Kaufpreis 44.900 €, Überführung 990 €",
+        policy,
+        framework="ifrs",
+    )
+    vehicle = [line for line in d.line_items if line.asset_type == "vehicle"]
+    assert len(vehicle) == 1, d.summary
+    assert vehicle[0].amount is not None and vehicle[0].amount.amount == Decimal(44900)
+    assert d.verdict == "capex", d.summary
+
+
+def test_a_qualifier_naming_another_kind_of_cost_keeps_the_head_unsure(policy) -> None:
+    # "power contract" alone reads as a running cost; "for our GPU racks" names hardware, and
+    # a colocation contract is referred to finance (§9), so neither reading may stand
+    d = ask("Equinix cage + power contract for our GPU racks, 3 years, $21k/mo", policy)
+    assert d.verdict == "needs_review", d.summary
