@@ -167,6 +167,8 @@ _EACH_RE = re.compile(
     r"l'unité|par (?:unité|serveur|poste|licence|personne)|cada uno|cada|"
     r"por (?:unidad|unidade|servidor|equipo|equipamento|licencia|licença|persona|pessoa)|"
     r"per (?:stuk|server|licentie|persoon|unità|licenza|persona)|stuk|l'uno|ciascuno|"
+    r"l'una|ciascuna|cadauno|cadauna|cada una|(?:la|par|per) pi[eè]ce|(?:la|por) pieza|"
+    r"por peça|pro stk\.?|ea\b|"
     r"a testa|"
     # "$1,395/chair", "890 €/Stück": a price per thing, not per period
     r"/\s?(?!(?:mo|mos|month|monat|mois|mes|maand|yr|yrs|year|jahr|an|ano|año|jaar|h|hr|hour|"

@@ -503,3 +503,23 @@ def test_a_qualifier_naming_another_kind_of_cost_keeps_the_head_unsure(policy) -
     # a colocation contract is referred to finance (§9), so neither reading may stand
     d = ask("Equinix cage + power contract for our GPU racks, 3 years, $21k/mo", policy)
     assert d.verdict == "needs_review", d.summary
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "On fait installer un nouvel ascenseur dans notre immeuble de Lyon (on en est "
+        "propriétaires), devis Schindler 120 000 €",
+        "new parking lot at our owned Raleigh campus: paving, curbs and lot lighting, $210k",
+    ],
+)
+def test_premises_said_to_be_ours_make_the_improvement_owned(policy, text: str) -> None:
+    d = ask(text, policy)
+    assert d.verdict == "capex", d.summary
+
+
+@pytest.mark.parametrize(
+    "text", ["12 stampanti a 1.150 € l'una", "4 sillas a 300 € cada una", "8 monitors, $450 ea"]
+)
+def test_a_unit_price_in_other_wordings_is_read_as_each(text: str) -> None:
+    assert [amount.each for amount in find_amounts(text, "USD")] == [True]
