@@ -60,7 +60,7 @@ class Answer(BaseModel):
     decision: Decision
     citations: list[Citation] = Field(default_factory=list)
     knowledge_version: str | None = None  # the policy index the citations come from
-    finance: FinanceFigures | None = None
+    finance: FinanceFigures | None = None  # None: not worked out (a bare decision)
     phrasing: Phrasing | None = None
 
     @property
