@@ -334,9 +334,7 @@ def _depreciation(schedules: list[LineSchedule], fiscal_start: int) -> list[Bloc
     return blocks
 
 
-def _forecast(
-    form: BudgetForm, decision: Decision, finance: FinanceFigures | None
-) -> list[Block]:
+def _forecast(form: BudgetForm, decision: Decision, finance: FinanceFigures | None) -> list[Block]:
     costs = forecast_costs(form.forecast, decision, finance)
     if not costs:
         return []

@@ -112,9 +112,7 @@ def decision_blocks(
         if doc.year_one:
             blocks.append(context("Year one: " + " · ".join(doc.year_one)))
     if doc.reasons:
-        reasons = [
-            f"`{r.id}` {r.reason} (policy §{r.section}; {r.standard})" for r in doc.reasons
-        ]
+        reasons = [f"`{r.id}` {r.reason} (policy §{r.section}; {r.standard})" for r in doc.reasons]
         blocks.append(section("*Why*\n" + bullets(reasons)))
     if doc.counterfactuals:
         flips = [flip.text for flip in doc.counterfactuals[:3]]
