@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -16,6 +17,7 @@ from bot.config import Config
 from bot.core import Framework, Policy, PolicyError, Request, load_policy
 from bot.evaluation import ScenarioFileError, load_scenarios, run_eval
 from bot.finance.commands import register as register_finance_commands
+from bot.render.document import build_document
 from bot.render.text import render_side_by_side, render_text
 from bot.request_commands import register as register_request_commands
 from bot.review_commands import register as register_review_commands
@@ -133,14 +135,15 @@ def ask(
     assistant = Assistant(config, policy, _knowledge(config, quiet=as_json))
     if framework is FrameworkChoice.both:
         both = assistant.answer_both(Request(text=text))
-        typer.echo(both.model_dump_json(indent=2) if as_json else render_side_by_side(both))
+        typer.echo(_json(both.as_json()) if as_json else render_side_by_side(both))
         return
     chosen = Framework(framework.value) if framework else None
-    decision = assistant.answer(Request(text=text, framework=chosen))
-    if as_json:
-        typer.echo(decision.model_dump_json(indent=2))
-    else:
-        typer.echo(render_text(decision))
+    answer = assistant.answer(Request(text=text, framework=chosen))
+    typer.echo(_json(answer.as_json()) if as_json else render_text(build_document(answer)))
+
+
+def _json(data: dict[str, Any]) -> str:
+    return json.dumps(data, indent=2, ensure_ascii=False)
 
 
 @app.command()

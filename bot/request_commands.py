@@ -105,11 +105,11 @@ def register(
                 raise fail(f"The request is not valid:\n{problems}")
             services.questions.assistant.open_knowledge(notify=None if as_json else _notice)
             filed = services.requests.file(form, user, surface="cli")
-        request, decision = filed.request, filed.decision
+        request, answer = filed.request, filed.answer
         if as_json:
             typer.echo(json.dumps(_request_json(request), indent=2))
             return
-        typer.echo(f"Filed {request.ref}: {decision.summary}")
+        typer.echo(f"Filed {request.ref}: {answer.summary}")
         typer.echo(f"Status: {_status(request)}")
 
     @requests.command("decide")
@@ -196,7 +196,7 @@ def _request_json(request: BudgetRequest) -> dict[str, Any]:
 def _shown_json(shown: Shown) -> dict[str, Any]:
     return {
         **_request_json(shown.request),
-        "summary": shown.decision.summary,
+        "summary": shown.answer.summary,
         "approval": shown.approval.model_dump(mode="json") if shown.approval else None,
         "timeline": [event.model_dump(mode="json") for event in shown.events],
     }
@@ -214,7 +214,7 @@ def _shown_text(shown: Shown) -> str:
     cases = {k: v for k, v in form.forecast.cases().items() if v is not None}
     if cases:
         lines.append("Forecast: " + ", ".join(f"{k} {_plain(v)}" for k, v in cases.items()))
-    lines.append(f"Verdict: {r.verdict}: {shown.decision.summary}")
+    lines.append(f"Verdict: {r.verdict}: {shown.answer.summary}")
     lines.append(f"Decision {r.decision_id} (memo: capexbot memo {r.ref})")
     progress = shown.progress
     if progress.roles:

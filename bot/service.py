@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from bot.config import Config
 from bot.core import (
+    Answer,
     Decision,
     Facts,
     Policy,
@@ -26,7 +27,7 @@ from bot.core import (
 from bot.core.facts import Fact, Framework, Source
 from bot.core.frameworks import SideBySide, compare
 from bot.core.parsing import is_policy_question
-from bot.finance.impact import with_budget_impact
+from bot.finance.impact import budget_impact
 from bot.finance.schedule import start_month
 from bot.retrieval.citations import citations_for, policy_answer
 from bot.retrieval.expansion import expand_query
@@ -105,7 +106,7 @@ class Assistant:
             )
             return self._knowledge
 
-    def answer(self, request: Request) -> Decision:
+    def answer(self, request: Request) -> Answer:
         """Decide a free-text or form request, citing the policy text behind the answer."""
         if self.llm is not None:  # the model may propose facts; the rules still decide
             decision = self.llm.decide(request, self.policy)
@@ -117,7 +118,7 @@ class Assistant:
             return self.answer_policy_question(request.text)
         return self._finished(self._cited(decision, request.text))
 
-    def answer_facts(self, facts: Facts) -> Decision:
+    def answer_facts(self, facts: Facts) -> Answer:
         """Decide from facts gathered so far (the checklist's state)."""
         return self._finished(self._cited(decide_facts(facts, self.policy), ""))
 
@@ -137,7 +138,7 @@ class Assistant:
         )
         return compare(us_gaap, ifrs, self.policy)
 
-    def answer_policy_question(self, question: str) -> Decision:
+    def answer_policy_question(self, question: str) -> Answer:
         """Answer a question about the policy itself ("who approves $60k?") from its text."""
         facts = read_request(Request(text=question), self.policy)
         framework = facts.shared.get("framework")
@@ -161,28 +162,33 @@ class Assistant:
             and is_policy_question(text, self.policy)
         )
 
-    def _finished(self, decision: Decision) -> Decision:
+    def _finished(self, answer: Answer) -> Answer:
         """Year-one P&L of the CapEx lines; the model's wording when the LLM mode is on."""
         start = start_month(self.config.depreciation_start, datetime.now(UTC).date())
-        with_budget_impact(decision, start, self.config.fiscal_year_start_month)
-        return self.llm.phrase(decision) if self.llm is not None else decision
+        finance = budget_impact(answer.decision, start, self.config.fiscal_year_start_month)
+        answer = answer.model_copy(update={"finance": finance})
+        return self.llm.phrase(answer) if self.llm is not None else answer
 
-    def _cited(self, decision: Decision, text: str) -> Decision:
+    def _cited(self, decision: Decision, text: str) -> Answer:
         """Cite the sections of the rules that fired, then what the request text finds."""
         knowledge = self.knowledge
-        decision.knowledge_version = knowledge.version
+        citations = []
         if decision.kind == "decision":
             query = expand_query(text, self.policy, decision.facts) if text.strip() else ""
             sections = [rule.section for rule in decision.rules_fired]
-            decision.citations = citations_for(knowledge, query, sections)
-        return decision
+            citations = citations_for(knowledge, query, sections)
+        return Answer(decision=decision, citations=citations, knowledge_version=knowledge.version)
 
-    def _from_policy_text(self, decision: Decision, question: str) -> Decision:
+    def _from_policy_text(self, decision: Decision, question: str) -> Answer:
+        """The policy's own words answer it: they are the summary and the citations."""
         knowledge = self.knowledge
         query = expand_query(question, self.policy, decision.facts)
-        decision.summary, decision.citations = policy_answer(knowledge, query)
-        decision.knowledge_version = knowledge.version
-        return decision
+        summary, citations = policy_answer(knowledge, query)
+        return Answer(
+            decision=decision.model_copy(update={"summary": summary}),
+            citations=citations,
+            knowledge_version=knowledge.version,
+        )
 
 
 def _language_model(config: Config) -> LanguageModel | None:

@@ -15,7 +15,7 @@ from typing import Literal
 
 from bot.app.access import ON_FINANCE_POST, Access
 from bot.app.questions import Questions, Where
-from bot.core import Decision
+from bot.core import Answer, Decision
 from bot.core.budget import (
     Approval,
     ApprovalOutcome,
@@ -38,7 +38,7 @@ OUTCOMES: dict[Action, ApprovalOutcome] = {
 @dataclass(frozen=True)
 class Filed:
     request: BudgetRequest
-    decision: Decision
+    answer: Answer
 
 
 @dataclass(frozen=True)
@@ -46,14 +46,14 @@ class Shown:
     """A request with everything a person may want to see about it."""
 
     request: BudgetRequest
-    decision: Decision
+    answer: Answer
     approval: Approval | None = None
     events: list[RequestEvent] = field(default_factory=list)
 
     @property
     def progress(self) -> ApprovalProgress:
         """The route's approver roles in order and the steps approved so far."""
-        return progress_of(self.decision, self.events)
+        return progress_of(self.answer.decision, self.events)
 
 
 @dataclass(frozen=True)
@@ -66,7 +66,7 @@ class Decided:
     """
 
     request: BudgetRequest
-    decision: Decision
+    answer: Answer
     approval: Approval | None
     step: RequestEvent | None
     progress: ApprovalProgress
@@ -92,14 +92,14 @@ class BudgetRequests:
         A submission replayed after a crash (same Slack request id) finds the decision and
         the request its first run recorded, instead of filing a second one.
         """
-        decision = self.questions.assistant.answer(form.to_request())
+        answer = self.questions.assistant.answer(form.to_request())
         where = Where(user_id=requester, surface=surface, channel=channel)
         given = form.model_dump(mode="json")
-        decision_id = self.questions.record(decision, where, form.objective, given)
+        decision_id = self.questions.record(answer, where, form.objective, given)
         request = self.store.request_for_decision(decision_id) or self.store.create_request(
-            requester=requester, form=form, decision_id=decision_id, decision=decision
+            requester=requester, form=form, decision_id=decision_id, decision=answer.decision
         )
-        return Filed(request, decision)
+        return Filed(request, answer)
 
     def posted_for_finance(self, request: BudgetRequest, channel: str, ts: str) -> None:
         """Remember the finance channel's post, the one an approval updates."""
@@ -133,7 +133,7 @@ class BudgetRequests:
         if action == "info":
             self.access.check_on_route(user, request, progress)
             self.store.request_info(request.id, user, note)
-            return Decided(self._request(request.id), shown.decision, None, None, progress)
+            return Decided(self._request(request.id), shown.answer, None, None, progress)
         self.access.check_step(user, request, progress)
         step = self.store.decide_request(
             request.id,
@@ -147,7 +147,7 @@ class BudgetRequests:
         if step is None:  # another approver's click won the race
             raise self._beaten(request.id)
         after = self._shown(request.id)
-        return Decided(after.request, after.decision, after.approval, step, after.progress)
+        return Decided(after.request, after.answer, after.approval, step, after.progress)
 
     def waiting_for(self, user: str, limit: int = 20) -> list[Shown]:
         """The requests whose next step ``user`` may approve, oldest first (their queue)."""
@@ -191,12 +191,12 @@ class BudgetRequests:
 
     def _shown(self, request_id: int) -> Shown:
         request = self._request(request_id)
-        decision = self.store.decision_model(request.decision_id)
-        if decision is None:
+        answer = self.store.answer_of(request.decision_id)
+        if answer is None:
             raise NotFound(f"no decision {request.decision_id} for {request.ref}")
         return Shown(
             request,
-            decision,
+            answer,
             self.store.approval_for(request.id),
             self.store.timeline(request.id),
         )

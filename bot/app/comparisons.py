@@ -22,8 +22,8 @@ class Comparisons:
         the checklist gathered keep every fact they were given.
         """
         record = self.store.get_decision(decision_id)
-        decision = self.store.decision_model(decision_id) if record else None
-        if record is None or decision is None:
+        answer = self.store.answer_of(decision_id) if record else None
+        if record is None or answer is None:
             raise NotFound(f"no decision {decision_id}")
         self.access.check_shown_here(user, record.user_id, record.channel, channel)
-        return self.assistant.compare_facts(decision.facts)
+        return self.assistant.compare_facts(answer.decision.facts)

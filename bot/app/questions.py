@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from bot.core import Decision, Request
+from bot.core import Answer, Request
 from bot.service import Assistant
 from bot.storage import Store
 
@@ -27,8 +27,10 @@ class Where:
 
 
 @dataclass(frozen=True)
-class Answer:
-    decision: Decision
+class Recorded:
+    """An answer and its id in the audit trail."""
+
+    answer: Answer
     decision_id: int
 
 
@@ -37,30 +39,30 @@ class Questions:
         self.assistant = assistant
         self.store = store
 
-    def ask(self, text: str, where: Where, *, spending_only: bool = False) -> Answer | None:
+    def ask(self, text: str, where: Where, *, spending_only: bool = False) -> Recorded | None:
         """Decide ``text``, cite the policy, record the answer.
 
         ``spending_only`` (a watched channel) answers nothing, and records nothing, when the
         message is not about spending.
         """
-        decision = self.assistant.answer(Request(text=text))
-        if spending_only and decision.kind == "not_spending":
+        answer = self.assistant.answer(Request(text=text))
+        if spending_only and answer.decision.kind == "not_spending":
             return None
-        decision_id = self.record(decision, where, text, {"text": text})
-        return Answer(decision, decision_id)
+        decision_id = self.record(answer, where, text, {"text": text})
+        return Recorded(answer, decision_id)
 
     def record(
         self,
-        decision: Decision,
+        answer: Answer,
         where: Where,
         text: str,
         given: dict[str, Any],
         *,
         conversation_key: str | None = None,
     ) -> int:
-        """Append a decision to the audit trail; ``given`` is the input as it was given."""
+        """Append an answer to the audit trail; ``given`` is the input as it was given."""
         return self.store.record_decision(
-            decision,
+            answer,
             surface=where.surface,
             user_id=where.user_id or None,
             channel=where.channel,

@@ -15,7 +15,7 @@ from typing import Any, Literal
 
 from bot.app.access import is_owner
 from bot.app.questions import Questions, Where
-from bot.core import AnswerError, Decision, Facts, Request, apply_answer, read_request
+from bot.core import Answer, AnswerError, Facts, Request, apply_answer, read_request
 from bot.core.decision import NextQuestion
 from bot.service import Assistant
 from bot.storage import ConflictError, ConversationState, Store
@@ -38,12 +38,12 @@ HELP_TEXT = (
 
 @dataclass
 class Turn:
-    """What the bot says after one step: an optional note, the decision, the next question."""
+    """What the bot says after one step: an optional note, the answer, the next question."""
 
     key: str
     status: Status
     note: str | None = None
-    decision: Decision | None = None
+    answer: Answer | None = None
     decision_id: int | None = None
     question: NextQuestion | None = None
     refused: bool = False  # someone else's checklist: nothing was done
@@ -111,20 +111,20 @@ class ConversationService:
 
     def start(self, key: str, where: Where, text: str, note: str | None = None) -> Turn:
         """A new checklist from a free-text question (replacing any open one under ``key``)."""
-        decision = self.assistant.answer(Request(text=text))
-        if decision.kind != "decision":
+        answer = self.assistant.answer(Request(text=text))
+        if answer.decision.kind != "decision":
             # "thanks!" or a policy question: answered, but no spend decision to keep
-            return Turn(key=key, status="none", note=note, decision=decision)
-        decision_id = self._record(decision, key, where, text, {"text": text})
+            return Turn(key=key, status="none", note=note, answer=answer)
+        decision_id = self._record(answer, key, where, text, {"text": text})
         state = ConversationState(
             key=key,
             user_id=where.user_id,
             surface=where.surface,
-            facts=decision.facts,
+            facts=answer.decision.facts,
             question=None,
             text=text,
         )
-        return self._settle(self._replacing(state), decision, decision_id, note)
+        return self._settle(self._replacing(state), answer, decision_id, note)
 
     def start_from_decision(self, key: str, where: Where, decision_id: int) -> Turn:
         """Continue, e.g. in a DM, the checklist of a decision given elsewhere (a channel)."""
@@ -142,11 +142,9 @@ class ConversationService:
             question=None,
             text=record.input_text,
         )
-        decision = self.assistant.answer_facts(facts)
-        new_id = self._record(
-            decision, key, where, record.input_text, {"from_decision": decision_id}
-        )
-        return self._settle(self._replacing(state), decision, new_id, None)
+        answer = self.assistant.answer_facts(facts)
+        new_id = self._record(answer, key, where, record.input_text, {"from_decision": decision_id})
+        return self._settle(self._replacing(state), answer, new_id, None)
 
     def start_over(self, key: str, where: Where) -> Turn:
         """Drop the answers given so far and ask again from the original question."""
@@ -196,15 +194,16 @@ class ConversationService:
     def _advance(
         self, state: ConversationState, where: Where, facts: Facts, given: dict[str, Any]
     ) -> Turn:
-        decision = self.assistant.answer_facts(facts)
-        decision_id = self._record(decision, state.key, where, state.text, given)
-        state.facts = decision.facts
-        return self._settle(state, decision, decision_id, None)
+        answer = self.assistant.answer_facts(facts)
+        decision_id = self._record(answer, state.key, where, state.text, given)
+        state.facts = answer.decision.facts
+        return self._settle(state, answer, decision_id, None)
 
     def _settle(
-        self, state: ConversationState, decision: Decision, decision_id: int, note: str | None
+        self, state: ConversationState, answer: Answer, decision_id: int, note: str | None
     ) -> Turn:
         """Store the state after a decision: waiting on the next question, or done."""
+        decision = answer.decision
         asking = not decision.complete and decision.next_question is not None
         state.facts = decision.facts
         state.question = decision.next_question if asking else None
@@ -224,7 +223,7 @@ class ConversationService:
             key=state.key,
             status=state.status,  # type: ignore[arg-type]
             note=note,
-            decision=decision,
+            answer=answer,
             decision_id=decision_id,
             question=state.question,
         )
@@ -248,9 +247,9 @@ class ConversationService:
             self.store.save_conversation(state)
 
     def _record(
-        self, decision: Decision, key: str, where: Where, text: str, given: dict[str, Any]
+        self, answer: Answer, key: str, where: Where, text: str, given: dict[str, Any]
     ) -> int:
-        return self.questions.record(decision, where, text, given, conversation_key=key)
+        return self.questions.record(answer, where, text, given, conversation_key=key)
 
     def _reads_as_new_request(self, text: str) -> bool:
         """An unparseable answer that is itself a spend question starts a new checklist."""

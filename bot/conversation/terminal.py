@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from bot.conversation.service import HELP_TEXT, ConversationService, Turn, Where
-from bot.core.decision import VERDICT_LABELS, NextQuestion
+from bot.core.decision import NextQuestion
+from bot.render.document import build_document
 from bot.render.text import render_text
 
 QUIT = frozenset({"quit", "exit", "bye", ":q"})
@@ -16,12 +17,12 @@ def render_turn(turn: Turn) -> str:
     parts: list[str] = []
     if turn.note:
         parts.append(turn.note)
-    if turn.decision is not None:
+    if turn.answer is not None:
+        doc = build_document(turn.answer)
         if turn.question is None:
-            parts.append(render_text(turn.decision))
-        elif turn.decision.verdict != "needs_review":  # provisional: the question may change it
-            label = VERDICT_LABELS[turn.decision.verdict]
-            parts.append(f"So far: {label}. {turn.decision.summary}")
+            parts.append(render_text(doc))
+        elif doc.verdict != "needs_review":  # provisional: the question may change it
+            parts.append(f"So far: {doc.verdict_label}. {doc.summary}")
     if turn.question is not None:
         parts.append(render_question(turn.question))
     return "\n\n".join(parts)

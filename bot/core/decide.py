@@ -40,7 +40,8 @@ def decide(request: Request, policy: Policy) -> Decision:
         return _not_a_decision(request, facts, policy)
     decision = decide_facts(facts, policy)
     if len(request.text) > MAX_TEXT:
-        decision.notes.append(f"Only the first {MAX_TEXT} characters of the message were read.")
+        note = f"Only the first {MAX_TEXT} characters of the message were read."
+        decision = decision.model_copy(update={"notes": [*decision.notes, note]})
     return decision
 
 
@@ -51,15 +52,19 @@ def _states_amount(facts: Facts) -> bool:
 
 def decide_facts(facts: Facts, policy: Policy) -> Decision:
     evaluation = evaluate_facts(facts, policy)
-    decision = build_decision(evaluation, policy)
-    decision.counterfactuals = counterfactuals(evaluation, policy)
-    if not decision.complete:
-        decision.next_question = next_question(evaluation, policy)
-        decision.complete = decision.next_question is None and not any(
-            policy.question_for(m.fact) for m in decision.missing
-        )
-    decision.summary = summarize(decision)
-    return decision
+    built = build_decision(evaluation, policy)
+    question = None if built.complete else next_question(evaluation, policy)
+    complete = built.complete or (
+        question is None and not any(policy.question_for(m.fact) for m in built.missing)
+    )
+    decision = built.model_copy(
+        update={
+            "counterfactuals": counterfactuals(evaluation, policy),
+            "next_question": question,
+            "complete": complete,
+        }
+    )
+    return decision.model_copy(update={"summary": summarize(decision)})
 
 
 def _not_a_decision(request: Request, facts: Facts, policy: Policy) -> Decision:
@@ -83,7 +88,8 @@ def _not_a_decision(request: Request, facts: Facts, policy: Policy) -> Decision:
             "from Halcyon's capitalization policy: tell me what you are buying, roughly what "
             "it costs, and what it is for."
         ).replace("Halcyon", policy.settings.organisation.split(",")[0])
-    decision = Decision(
+    question = None if asking_policy else next_question(evaluate_facts(facts, policy), policy)
+    return Decision(
         kind="policy_question" if asking_policy else "not_spending",
         verdict="needs_review",
         summary=summary,
@@ -96,11 +102,8 @@ def _not_a_decision(request: Request, facts: Facts, policy: Policy) -> Decision:
         complete=False,
         rules_version=policy.version,
         notes=[f"Ignored an instruction in the message: “{t}”" for t in facts.ignored_instructions],
+        next_question=question,
     )
-    if not asking_policy:
-        evaluation = evaluate_facts(facts, policy)
-        decision.next_question = next_question(evaluation, policy)
-    return decision
 
 
 def summarize(decision: Decision) -> str:

@@ -1,11 +1,15 @@
-"""The answer: a verdict with everything that explains it. Rendered as text, Block Kit and JSON."""
+"""The rules' decision: a verdict with everything that explains it, built once by the core.
+
+A :class:`Decision` is not changed once built; the policy text cited for it, the finance
+figures and the model's wording are separate parts of a :class:`bot.core.answer.Answer`.
+"""
 
 from __future__ import annotations
 
 from decimal import Decimal
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from bot.core.facts import Facts, Money, UsefulLife
 
@@ -38,11 +42,6 @@ class LineItem(BaseModel):
     term_months: int | None = None
     #: an OpEx line paid once for a period: a prepaid expense released monthly over the term
     prepaid_release_per_month: Decimal | None = None
-    # Set by bot.finance for CapEx lines: the schedule's first month, and its charge to the P&L
-    # in the fiscal year it starts in (expensing would charge the whole amount to that year).
-    depreciation_start: str | None = None  # YYYY-MM
-    year_one_label: str | None = None  # that fiscal year, e.g. FY2026
-    year_one_charge: Decimal | None = None  # in the amount's currency
 
     @property
     def yearly_amount_base(self) -> Decimal | None:
@@ -167,6 +166,8 @@ class Citation(BaseModel):
 
 
 class Decision(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
     kind: Kind = "decision"
     verdict: Verdict
     summary: str
@@ -185,7 +186,5 @@ class Decision(BaseModel):
     budget_bucket: BudgetBucketResult | None = None
     tracking: str | None = None
     approval: Approval | None = None
-    citations: list[Citation] = Field(default_factory=list)
     notes: list[str] = Field(default_factory=list)
     rules_version: str
-    knowledge_version: str | None = None

@@ -8,8 +8,11 @@ sections and standards and, for a side that needs review, the fact it needs.
 
 from __future__ import annotations
 
+from typing import Any
+
 from pydantic import BaseModel, Field
 
+from bot.core.answer import Answer
 from bot.core.decision import VERDICT_LABELS, Decision, Treatment
 from bot.core.policy import Policy
 
@@ -38,13 +41,22 @@ class FrameworkDifference(BaseModel):
 class SideBySide(BaseModel):
     """``capexbot ask --framework both --json``: both answers and how they differ."""
 
-    us_gaap: Decision
-    ifrs: Decision
+    us_gaap: Answer
+    ifrs: Answer
     differences: list[FrameworkDifference] = Field(default_factory=list)
 
+    def as_json(self) -> dict[str, Any]:
+        """Each answer in its flat record shape (:meth:`Answer.as_json`), then the differences."""
+        return {
+            "us_gaap": self.us_gaap.as_json(),
+            "ifrs": self.ifrs.as_json(),
+            "differences": [d.model_dump(mode="json") for d in self.differences],
+        }
 
-def compare(us_gaap: Decision, ifrs: Decision, policy: Policy) -> SideBySide:
+
+def compare(us_gaap_answer: Answer, ifrs_answer: Answer, policy: Policy) -> SideBySide:
     """Both answers to one request and the lines on which they differ."""
+    us_gaap, ifrs = us_gaap_answer.decision, ifrs_answer.decision
     differences: list[FrameworkDifference] = []
     if us_gaap.kind == ifrs.kind == "decision":
         pairs = zip(us_gaap.line_items, ifrs.line_items, strict=False)
@@ -62,7 +74,7 @@ def compare(us_gaap: Decision, ifrs: Decision, policy: Policy) -> SideBySide:
                     why=f"{_why('us_gaap', us_side)} {_why('ifrs', ifrs_side)}",
                 )
             )
-    return SideBySide(us_gaap=us_gaap, ifrs=ifrs, differences=differences)
+    return SideBySide(us_gaap=us_gaap_answer, ifrs=ifrs_answer, differences=differences)
 
 
 def _side(decision: Decision, index: int, policy: Policy) -> Side:

@@ -19,7 +19,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from bot.core import Decision
+from bot.core import Answer, Decision
 from bot.core.budget import Approval, BudgetRequest
 from bot.finance.impact import line_schedules, schedule_start
 from bot.finance.records import as_utc
@@ -156,10 +156,11 @@ def _asset_rows(
     approval: Approval,
     options: ExportOptions,
 ) -> list[list[Any]]:
-    decision = Decision.model_validate(record.decision)
-    start = schedule_start(decision, as_utc(record.created_at).date(), options.depreciation_start)
+    answer = Answer.from_json(record.decision)
+    recorded = as_utc(record.created_at).date()
+    start = schedule_start(answer.finance, recorded, options.depreciation_start)
     rows = []
-    for item in line_schedules(decision, start):
+    for item in line_schedules(answer.decision, start):
         line, schedule = item.line, item.schedule
         rows.append(
             [

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from bot.core import Decision
+from bot.core.answer import FinanceFigures
 from bot.core.budget import Forecast
 from bot.finance.schedule import CENT
 
@@ -26,21 +27,24 @@ class CaseCost:
     year_one_pnl: Decimal | None  # None when no line carries its year-one charge
 
 
-def _shares(decision: Decision) -> tuple[Decimal, Decimal, Decimal | None]:
+def _shares(
+    decision: Decision, finance: FinanceFigures | None
+) -> tuple[Decimal, Decimal, Decimal | None]:
     """CapEx share, review share, and the fraction of CapEx charged in year one."""
     by: dict[str, Decimal] = {"capex": Decimal(0), "opex": Decimal(0), "needs_review": Decimal(0)}
     year_one = Decimal(0)
     year_one_known = True
-    for line in decision.line_items:
+    for index, line in enumerate(decision.line_items):
         amount = line.yearly_amount_base
         if amount is None:
             continue
         by[line.treatment] += amount
         if line.treatment == "capex":
-            if line.year_one_charge is None or line.amount is None or not line.amount.amount:
+            figures = finance.of_line(index) if finance is not None else None
+            if figures is None or line.amount is None or not line.amount.amount:
                 year_one_known = False
             else:
-                year_one += amount * line.year_one_charge / line.amount.amount
+                year_one += amount * figures.year_one_charge / line.amount.amount
     total = sum(by.values(), Decimal(0))
     if not total:
         return Decimal(0), Decimal(1), None
@@ -51,9 +55,11 @@ def _shares(decision: Decision) -> tuple[Decimal, Decimal, Decimal | None]:
     return by["capex"] / total, by["needs_review"] / total, capex_fraction
 
 
-def forecast_costs(forecast: Forecast, decision: Decision) -> list[CaseCost]:
+def forecast_costs(
+    forecast: Forecast, decision: Decision, finance: FinanceFigures | None
+) -> list[CaseCost]:
     """The cases given in ``forecast`` (form currency), in the order conservative → accelerated."""
-    capex_share, review_share, year_one_fraction = _shares(decision)
+    capex_share, review_share, year_one_fraction = _shares(decision, finance)
     costs = []
     for case, total in forecast.cases().items():
         if total is None:

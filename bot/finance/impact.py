@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from bot.core import Decision
+from bot.core.answer import FinanceFigures, LineFigures
 from bot.core.decision import LineItem
 from bot.finance.schedule import (
     Schedule,
@@ -53,39 +54,23 @@ def line_schedules(decision: Decision, start: date) -> list[LineSchedule]:
     return result
 
 
-def stored_start(decision: Decision) -> date | None:
-    """The first month of depreciation the decision was answered with, if it carries one."""
-    for line in decision.line_items:
-        if line.depreciation_start:
-            return parse_month(line.depreciation_start)
-    return None
+def budget_impact(decision: Decision, start: date, fiscal_start: int) -> FinanceFigures:
+    """Each schedulable CapEx line's schedule start and year-one charge."""
+    return FinanceFigures(
+        lines=[
+            LineFigures(
+                item=item.number - 1,
+                depreciation_start=month_label(start),
+                year_one_label=fiscal_year_label(start, fiscal_start),
+                year_one_charge=item.schedule.year_one_charge(fiscal_start),
+            )
+            for item in line_schedules(decision, start)
+        ]
+    )
 
 
-def schedule_start(decision: Decision, recorded: date, convention: str) -> date:
-    """The month the decision was answered with, else the configured start after ``recorded``."""
-    return stored_start(decision) or start_month(convention, recorded)
-
-
-def with_budget_impact(decision: Decision, start: date, fiscal_start: int) -> Decision:
-    """Set each CapEx line's schedule start and year-one charge (in place; returns it)."""
-    for item in line_schedules(decision, start):
-        item.line.depreciation_start = month_label(start)
-        item.line.year_one_label = fiscal_year_label(start, fiscal_start)
-        item.line.year_one_charge = item.schedule.year_one_charge(fiscal_start)
-    return decision
-
-
-def impact_lines(decision: Decision) -> list[str]:
-    """One sentence per CapEx line on its year-one P&L effect, for the answer's renderers."""
-    lines = []
-    for line in decision.line_items:
-        if line.year_one_charge is None or line.amount is None:
-            continue
-        currency, cost = line.amount.currency, line.amount.amount
-        lines.append(
-            f"{line.asset_label or line.description}: from {line.depreciation_start}, "
-            f"{line.year_one_label} P&L {currency} {line.year_one_charge:,.2f} "
-            f"({line.write_off_word}d) instead of {currency} {cost:,.2f} if expensed; "
-            f"{currency} {cost - line.year_one_charge:,.2f} falls in later years"
-        )
-    return lines
+def schedule_start(finance: FinanceFigures | None, recorded: date, convention: str) -> date:
+    """The month the answer was given with, else the configured start after ``recorded``."""
+    if finance is not None and finance.lines:
+        return parse_month(finance.lines[0].depreciation_start)
+    return start_month(convention, recorded)

@@ -9,18 +9,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from decimal import Decimal
 
 from bot.config import Config
-from bot.core import Decision, Fact
+from bot.core import Decision
+from bot.core.answer import FinanceFigures
 from bot.core.budget import STATUS_LABELS, ApprovalProgress, BudgetForm
-from bot.core.decision import VERDICT_LABELS
 from bot.finance.document import Block, Bullets, Heading, Paragraph, Quote, Table, to_markdown
 from bot.finance.forecast import forecast_costs
-from bot.finance.impact import LineSchedule, line_schedules, schedule_start, with_budget_impact
+from bot.finance.impact import LineSchedule, budget_impact, line_schedules, schedule_start
 from bot.finance.pdf import to_pdf
 from bot.finance.records import StoredDecision, as_utc
 from bot.finance.schedule import fiscal_year_end, month_label
+from bot.render.document import DecisionDocument, FactRow, build_document, money
 
 LAST_THREE = frozenset({1, 2, 3})  # the amount columns of the small schedule tables
 
@@ -50,43 +50,38 @@ class Memo:
         return to_pdf(self.blocks, title=self.title, created=self.created)
 
 
-def money(amount: Decimal | None, currency: str) -> str:
-    return "-" if amount is None else f"{currency} {amount:,.2f}"
-
-
 def when(moment: datetime) -> str:
     return as_utc(moment).strftime("%Y-%m-%d %H:%M UTC")
 
 
 def build_memo(stored: StoredDecision, options: MemoOptions) -> Memo:
-    decision = stored.decision
+    answer = stored.answer
     ref = stored.request.ref if stored.request else None
     subject = f"budget request {ref}" if ref else f"decision {stored.record.id}"
     title = f"Decision memo: {subject}"
     start = options.start or schedule_start(
-        decision, stored.created.date(), options.depreciation_start
+        answer.finance, stored.created.date(), options.depreciation_start
     )
-    decision = with_budget_impact(
-        decision.model_copy(deep=True), start, options.fiscal_year_start_month
-    )
-    schedules = line_schedules(decision, start)
-    blocks: list[Block] = [Heading(title, 1), _record_table(stored)]
+    finance = budget_impact(answer.decision, start, options.fiscal_year_start_month)
+    doc = build_document(answer.model_copy(update={"finance": finance}))
+    schedules = line_schedules(answer.decision, start)
+    blocks: list[Block] = [Heading(title, 1), _record_table(stored, doc)]
     blocks += _request(stored)
-    blocks += _verdict(decision)
-    blocks += _facts(decision)
-    blocks += _rules(decision)
-    blocks += _counterfactuals(decision)
-    blocks += _citations(decision)
-    blocks += _routing(decision)
+    blocks += _verdict(doc)
+    blocks += _facts(doc)
+    blocks += _rules(doc)
+    blocks += _counterfactuals(doc)
+    blocks += _citations(doc)
+    blocks += _routing(doc)
     blocks += _depreciation(schedules, options.fiscal_year_start_month)
     if stored.request is not None:
-        blocks += _forecast(stored.request.form, decision)
+        blocks += _forecast(stored.request.form, answer.decision, finance)
         blocks += _steps(stored)
         blocks += _timeline(stored)
-    if decision.notes:
-        blocks += [Heading("Notes"), Bullets(list(decision.notes))]
+    if doc.notes:
+        blocks += [Heading("Notes"), Bullets(list(doc.notes))]
     blocks += _appendix(schedules)
-    blocks += _trace(decision)
+    blocks += _trace(doc)
     blocks.append(
         Paragraph(
             "This memo is rendered from the stored decision record. The rules and knowledge "
@@ -98,8 +93,8 @@ def build_memo(stored: StoredDecision, options: MemoOptions) -> Memo:
     return Memo(title=title, name=name, created=stored.created, blocks=blocks)
 
 
-def _record_table(stored: StoredDecision) -> Table:
-    record, decision, request = stored.record, stored.decision, stored.request
+def _record_table(stored: StoredDecision, doc: DecisionDocument) -> Table:
+    record, request = stored.record, stored.request
     asked = record.user_id or "unknown"
     where = record.surface + (f" in {record.channel}" if record.channel else "")
     rows = [
@@ -118,9 +113,9 @@ def _record_table(stored: StoredDecision) -> Table:
             ["Approval", _approval_text(stored)],
         ]
     rows += [
-        ["Framework", decision.framework],
-        ["Rules version", decision.rules_version],
-        ["Knowledge version", decision.knowledge_version or "none (no policy text was searched)"],
+        ["Framework", doc.framework],
+        ["Rules version", doc.rules_version],
+        ["Knowledge version", doc.knowledge_version or "none (no policy text was searched)"],
     ]
     return Table(["Record", "Value"], rows)
 
@@ -159,76 +154,64 @@ def _form_rows(form: BudgetForm) -> list[list[str]]:
     return rows
 
 
-def _verdict(decision: Decision) -> list[Block]:
-    label = VERDICT_LABELS.get(decision.verdict, decision.verdict)
+def _verdict(doc: DecisionDocument) -> list[Block]:
     blocks: list[Block] = [
         Heading("Verdict"),
-        Paragraph(f"**{label}** ({decision.framework}). {decision.summary}"),
+        Paragraph(f"**{doc.verdict_label}** ({doc.framework}). {doc.summary}"),
     ]
-    if decision.line_items:
-        rows = []
-        for number, line in enumerate(decision.line_items, start=1):
-            amount = str(line.amount) if line.amount else "-"
-            rows.append(
-                [
-                    str(number),
-                    line.asset_label or line.description,
-                    line.treatment,
-                    line.rule_id or "-",
-                    amount,
-                    "-" if line.amount_base is None else f"{line.amount_base:,.2f}",
-                    line.asset_type or "-",
-                    str(line.useful_life_months or "-"),
-                    "-"
-                    if line.depreciation_per_month is None
-                    else f"{line.depreciation_per_month:,.2f}",
-                ]
-            )
+    if doc.lines:
+        rows = [
+            [
+                str(line.number),
+                line.name,
+                line.treatment,
+                line.rule or "-",
+                str(line.amount) if line.amount else "-",
+                "-" if line.amount_base is None else f"{line.amount_base:,.2f}",
+                line.asset_type or "-",
+                str(line.life_months or "-"),
+                "-" if line.per_month is None else f"{line.per_month:,.2f}",
+            ]
+            for line in doc.lines
+        ]
         headers = ["#", "Line", "Treatment", "Rule", "Amount", "Base amount", "Asset type"]
         headers += ["Life (months)", "Per month"]
         blocks.append(Table(headers, rows, frozenset({0, 4, 5, 7, 8})))
-        blocks.append(Paragraph(f"Line descriptions: {_descriptions(decision)}"))
+        descriptions = "; ".join(f"{line.number}. “{line.description}”" for line in doc.lines)
+        blocks.append(Paragraph(f"Line descriptions: {descriptions}"))
     return blocks
 
 
-def _descriptions(decision: Decision) -> str:
-    return "; ".join(
-        f"{number}. “{line.description}”"
-        for number, line in enumerate(decision.line_items, start=1)
-    )
+def _fact_row(fact: FactRow) -> list[str]:
+    where = "request" if fact.item is None else fact.item
+    return [fact.name, where, fact.value, fact.source, fact.evidence or ""]
 
 
-def _fact_row(name: str, where: str, fact: Fact) -> list[str]:
-    return [name.replace("_", " "), where, fact.describe(), fact.source.value, fact.evidence or ""]
-
-
-def _facts(decision: Decision) -> list[Block]:
-    facts = decision.facts
-    rows = [_fact_row(name, "request", fact) for name, fact in sorted(facts.shared.items())]
-    for item in facts.items:
-        rows += [_fact_row(name, item.description, f) for name, f in sorted(item.facts.items())]
+def _facts(doc: DecisionDocument) -> list[Block]:
+    """The request's own facts first, then each line's, by name."""
+    ordered = sorted(doc.facts, key=lambda f: (-1 if f.line is None else f.line, f.name))
     blocks: list[Block] = [Heading("Facts and where they came from")]
-    if rows:
-        blocks.append(Table(["Fact", "Applies to", "Value", "Source", "Evidence"], rows))
+    if ordered:
+        headers = ["Fact", "Applies to", "Value", "Source", "Evidence"]
+        blocks.append(Table(headers, [_fact_row(fact) for fact in ordered]))
     else:
         blocks.append(Paragraph("No facts could be read."))
-    if decision.assumptions:
-        blocks += [Paragraph("Assumed by policy default:"), Bullets(list(decision.assumptions))]
-    if facts.conflicts:
-        conflicts = [f"{k.replace('_', ' ')}: {', '.join(v)}" for k, v in facts.conflicts.items()]
-        blocks += [Paragraph("Contradictory values in the request:"), Bullets(conflicts)]
-    if facts.ignored_instructions:
-        ignored = [f"“{text}”" for text in facts.ignored_instructions]
+    if doc.assumptions:
+        blocks += [Paragraph("Assumed by policy default:"), Bullets(list(doc.assumptions))]
+    if doc.conflicts:
+        blocks += [Paragraph("Contradictory values in the request:"), Bullets(list(doc.conflicts))]
+    if doc.ignored_instructions:
+        ignored = [f"“{text}”" for text in doc.ignored_instructions]
         blocks += [Paragraph("Instructions in the request, recorded and ignored:")]
         blocks.append(Bullets(ignored))
     return blocks
 
 
-def _rules(decision: Decision) -> list[Block]:
-    if not decision.rules_fired:
+def _rules(doc: DecisionDocument) -> list[Block]:
+    if not doc.reasons:
         return [Heading("Rules that fired"), Paragraph("No rule decided this request.")]
     items = []
-    for rule in decision.rules_fired:
+    for rule in doc.reasons:
         text = (
             f"`{rule.id}` → {rule.outcome} for “{rule.item}”: {rule.reason} "
             f"(policy §{rule.section}; {rule.standard})"
@@ -239,25 +222,25 @@ def _rules(decision: Decision) -> list[Block]:
     return [Heading("Rules that fired"), Bullets(items)]
 
 
-def _counterfactuals(decision: Decision) -> list[Block]:
+def _counterfactuals(doc: DecisionDocument) -> list[Block]:
     """The one-fact changes that would flip the verdict, found by running the rules."""
-    if not decision.counterfactuals:
+    if not doc.counterfactuals:
         return []
     items = [
         flip.text + (f" (`{flip.rule}`, policy §{flip.section})" if flip.rule else "")
-        for flip in decision.counterfactuals
+        for flip in doc.counterfactuals
     ]
     return [Heading("What would change the answer"), Bullets(items)]
 
 
-def _trace(decision: Decision) -> list[Block]:
+def _trace(doc: DecisionDocument) -> list[Block]:
     """Every rule evaluated for each line, in policy order, with the facts it read."""
-    if decision.kind != "decision":
+    if not doc.decided:
         return []
     blocks: list[Block] = [Heading("Rule trace")]
-    if not decision.trace:
+    if not doc.trace:
         return [*blocks, Paragraph("This decision was recorded before rule traces were kept.")]
-    for line in decision.trace:
+    for line in doc.trace:
         decided = f"decided by `{line.decided_by}`" if line.decided_by else "no rule decided it"
         blocks.append(Paragraph(f"Line {line.item + 1}, “{line.description}”: {decided}."))
         rows = [
@@ -277,35 +260,30 @@ def _trace(decision: Decision) -> list[Block]:
     return blocks
 
 
-def _citations(decision: Decision) -> list[Block]:
+def _citations(doc: DecisionDocument) -> list[Block]:
     blocks: list[Block] = [Heading("Policy passages cited")]
-    if not decision.citations:
+    if not doc.citations:
         return [*blocks, Paragraph("No policy passages were stored with this decision.")]
-    for citation in decision.citations:
+    for citation in doc.citations:
         blocks.append(Paragraph(f"{citation.source} › {citation.section}"))
         blocks.append(Quote(citation.passage.strip()))
     return blocks
 
 
-def _routing(decision: Decision) -> list[Block]:
+def _routing(doc: DecisionDocument) -> list[Block]:
     items = []
-    if decision.budget_bucket:
-        bucket = decision.budget_bucket
+    if doc.budget_bucket:
+        bucket = doc.budget_bucket
         items.append(f"Budget bucket: {bucket.label} (policy §{bucket.section})")
-    if decision.tracking:
-        items.append(f"Tracking: {decision.tracking}")
-    if decision.approval:
-        approval = decision.approval
-        total = money(approval.amount_base, approval.currency)
-        items.append(
-            f"Approval route: {approval.route}: {', '.join(approval.approvers)} "
-            f"(total {total}; policy §{approval.section})"
-        )
-        items += [f"Approval note: {note}" for note in approval.notes]
-    for missing in decision.missing:
+    if doc.tracking:
+        items.append(f"Tracking: {doc.tracking}")
+    if doc.approval:
+        items.append(f"Approval route: {doc.approval.route}: {doc.approval_text}")
+        items += [f"Approval note: {note}" for note in doc.approval.notes]
+    for missing in doc.missing:
         items.append(f"Missing fact: {missing.fact.replace('_', ' ')}: {missing.why}")
-    if decision.next_question and not decision.complete:
-        items.append(f"Next question: {decision.next_question.text}")
+    if doc.next_question and not doc.complete:
+        items.append(f"Next question: {doc.next_question.text}")
     return [Heading("Budget, tracking and approval"), Bullets(items)] if items else []
 
 
@@ -356,8 +334,8 @@ def _depreciation(schedules: list[LineSchedule], fiscal_start: int) -> list[Bloc
     return blocks
 
 
-def _forecast(form: BudgetForm, decision: Decision) -> list[Block]:
-    costs = forecast_costs(form.forecast, decision)
+def _forecast(form: BudgetForm, decision: Decision, finance: FinanceFigures | None) -> list[Block]:
+    costs = forecast_costs(form.forecast, decision, finance)
     if not costs:
         return []
     currency = form.currency
@@ -389,7 +367,7 @@ def _forecast(form: BudgetForm, decision: Decision) -> list[Block]:
 
 def _steps(stored: StoredDecision) -> list[Block]:
     """Each approver role of a request sent to finance, in order: who approved and when."""
-    request, route = stored.request, stored.decision.approval
+    request, route = stored.request, stored.answer.decision.approval
     if request is None or route is None or not request.needs_finance:
         return []
     progress = ApprovalProgress.of(route.approvers, stored.events)

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
-from bot.core import Decision
+from bot.core import Answer
 from bot.core.budget import Approval, BudgetRequest, RequestEvent
 from bot.errors import NotFound
 from bot.storage import Store
@@ -34,7 +34,7 @@ def day_after(day: date) -> datetime:
 @dataclass(frozen=True)
 class StoredDecision:
     record: DecisionRecord
-    decision: Decision
+    answer: Answer
     request: BudgetRequest | None = None
     approval: Approval | None = None
     events: list[RequestEvent] = field(default_factory=list)
@@ -70,7 +70,7 @@ def load(store: Store, ref: str) -> StoredDecision:
         raise NotFound(f"no decision {decision_id}")
     return StoredDecision(
         record=record,
-        decision=Decision.model_validate(record.decision),
+        answer=Answer.from_json(record.decision),
         request=request,
         approval=store.approval_for(request.id) if request else None,
         events=store.timeline(request.id) if request else [],

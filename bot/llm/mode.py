@@ -14,11 +14,13 @@ import logging
 from typing import TYPE_CHECKING, Any
 
 from bot.config import Config
-from bot.core import Decision, Policy, Request, decide, decide_facts, read_request
+from bot.core import Answer, Decision, Policy, Request, decide, decide_facts, read_request
+from bot.core.answer import Phrasing
 from bot.core.parsing import MAX_TEXT
 from bot.errors import CapexbotError
 from bot.llm.extract import apply_proposals, fact_guide, parse_proposals
 from bot.llm.phrase import decision_brief, wording_problem
+from bot.render.document import build_document
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
@@ -72,57 +74,57 @@ class LanguageModel:
             proposals = parse_proposals(_text(reply))
         except Exception as exc:  # a model failure never blocks the rules' answer
             log.warning("language model proposed no facts: %s", exc)
-            plain.notes.append(f"The language model ({self.name}) proposed no usable facts.")
-            return plain
+            return _noted(plain, f"The language model ({self.name}) proposed no usable facts.")
         facts, accepted, dropped = apply_proposals(
             read_request(request, policy), proposals, request.text, policy
         )
         if not accepted or not facts.about_spending:
-            plain.notes.extend(dropped)
-            return plain
+            return _noted(plain, *dropped)
         decision = decide_facts(facts, policy)
         if plain.kind == "decision" and plain.complete and decision.verdict != plain.verdict:
             # The rules could decide without the model: it fills gaps, it does not overturn.
-            plain.notes.append(
+            overruled = (
                 f"The language model ({self.name}) read "
                 + "; ".join(accepted)
                 + f", which would make this {decision.verdict}. The answer stands on the facts "
                 "the rules read; if the model is right, say so in the request."
             )
-            plain.notes.extend(dropped)
-            return plain
-        if len(request.text) > MAX_TEXT:
-            decision.notes.append(f"Only the first {MAX_TEXT} characters of the message were read.")
-        decision.notes.append(
+            return _noted(plain, overruled, *dropped)
+        cut = [f"Only the first {MAX_TEXT} characters of the message were read."]
+        proposed = (
             f"Facts proposed by the language model ({self.name}) and checked like user input: "
             + "; ".join(accepted)
             + ". The rules decided."
         )
-        decision.notes.extend(dropped)
-        return decision
+        return _noted(decision, *(cut if len(request.text) > MAX_TEXT else []), proposed, *dropped)
 
-    def phrase(self, decision: Decision) -> Decision:
-        """Replace the summary with the model's wording when it says what the rules decided."""
-        if decision.kind != "decision":
-            return decision
+    def phrase(self, answer: Answer) -> Answer:
+        """The model's wording of the summary, when it says what the rules decided."""
+        if answer.decision.kind != "decision":
+            return answer
+        doc = build_document(answer)
         try:
-            reply = self.model.invoke(
-                [("system", PHRASE_PROMPT), ("human", decision_brief(decision))]
-            )
+            reply = self.model.invoke([("system", PHRASE_PROMPT), ("human", decision_brief(doc))])
             wording = " ".join(_text(reply).split())
         except Exception as exc:  # the rules' own summary stands
             log.warning("language model did not word the answer: %s", exc)
-            return decision
-        problem = wording_problem(wording, decision)
+            return answer
+        problem = wording_problem(wording, doc)
         if problem:
-            decision.notes.append(f"The language model's wording was not used: {problem}.")
-            return decision
-        decision.summary = wording
-        decision.notes.append(
-            f"Worded by the language model ({self.name}) from the rules' decision; the "
-            "verdict, lines and reasons are the rules'."
-        )
-        return decision
+            phrasing = Phrasing(
+                wording=None, note=f"The language model's wording was not used: {problem}."
+            )
+        else:
+            phrasing = Phrasing(
+                wording=wording,
+                note=f"Worded by the language model ({self.name}) from the rules' decision; the "
+                "verdict, lines and reasons are the rules'.",
+            )
+        return answer.model_copy(update={"phrasing": phrasing})
+
+
+def _noted(decision: Decision, *notes: str) -> Decision:
+    return decision.model_copy(update={"notes": [*decision.notes, *notes]})
 
 
 def language_model(config: Config) -> LanguageModel | None:

@@ -35,7 +35,7 @@ def register(app: App, deps: Deps) -> None:
         pending = deps.app.checklists.pending(key)
         where = Where(user_id=user, surface="button", channel=channel, thread_ts=thread_ts)
         turn = deps.app.checklists.answer_option(key, where, value["q"], int(value["i"]))
-        if turn.decision is None:  # not taken: stale, closed, or someone else's
+        if turn.answer is None:  # not taken: stale, closed, or someone else's
             client.chat_postEphemeral(channel=channel, user=user, text=turn_text(turn))
             return
         if pending is not None and pending.question is not None:
@@ -121,8 +121,8 @@ def register(app: App, deps: Deps) -> None:
             channel=channel,
             thread_ts=thread_ts or ts,
             text=slack_escape(
-                f"US GAAP: {VERDICT_LABELS[both.us_gaap.verdict]}; "
-                f"IFRS: {VERDICT_LABELS[both.ifrs.verdict]}"
+                f"US GAAP: {VERDICT_LABELS[both.us_gaap.decision.verdict]}; "
+                f"IFRS: {VERDICT_LABELS[both.ifrs.decision.verdict]}"
             ),
             blocks=side_by_side_blocks(both),
         )

@@ -30,7 +30,7 @@ def post_blocks(deps: Deps, shown: Shown | Decided, note: str | None = None) -> 
     role = progress.next_role
     nxt = deps.app.access.holders_of(role) if role else []
     return finance_blocks(
-        shown.request, shown.decision, progress, nxt, approval=shown.approval, note=note
+        shown.request, shown.answer, progress, nxt, approval=shown.approval, note=note
     )
 
 

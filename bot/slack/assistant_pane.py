@@ -56,7 +56,7 @@ def build(deps: Deps) -> Assistant:
         client.chat_postMessage(
             channel=channel, thread_ts=ts, text=turn_text(turn), blocks=turn_blocks(turn)
         )
-        if first and turn.decision is not None and turn.decision.kind == "decision":
+        if first and turn.answer is not None and turn.answer.decision.kind == "decision":
             title = slack_escape(" ".join((event.get("text") or "").split())[:60])
             client.assistant_threads_setTitle(channel_id=channel, thread_ts=ts, title=title)
 

@@ -1,4 +1,4 @@
-"""Decisions, checklist questions and requests as Block Kit.
+"""Answers (their :class:`DecisionDocument`), checklist questions and requests as Block Kit.
 
 Slack's limits shape this module: a section's text holds at most 3,000 characters, a message
 at most 50 blocks, a button label 75 characters and its value 2,000. Long lists are cut with
@@ -13,10 +13,9 @@ from typing import Any, TypeVar
 from pydantic import BaseModel
 
 from bot.conversation import Turn
-from bot.core import Decision
 from bot.core.decision import VERDICT_LABELS, NextQuestion
 from bot.core.frameworks import FRAMEWORK_LABELS, Side, SideBySide
-from bot.finance.impact import impact_lines
+from bot.render.document import DecisionDocument, LineSection, build_document
 from bot.slack.escaping import slack_escape
 
 Block = dict[str, Any]
@@ -90,54 +89,50 @@ def _escape_strings(value: Any) -> Any:
     return value
 
 
-def verdict_line(decision: Decision) -> str:
-    decision = escaped(decision)
-    if decision.kind != "decision":
-        return decision.summary
-    emoji = VERDICT_EMOJI[decision.verdict]
-    label = VERDICT_LABELS[decision.verdict]
-    return f"{emoji} *{label}* ({decision.framework})\n{decision.summary}"
+def verdict_line(doc: DecisionDocument) -> str:
+    doc = escaped(doc)
+    if not doc.decided:
+        return doc.summary
+    emoji = VERDICT_EMOJI[doc.verdict]
+    return f"{emoji} *{doc.verdict_label}* ({doc.framework})\n{doc.summary}"
 
 
 def decision_blocks(
-    decision: Decision,
+    doc: DecisionDocument,
     decision_id: int | None = None,
     *,
     offer_dm: bool = False,
     feedback: bool = True,
 ) -> list[Block]:
     """The whole answer: verdict, lines, why, policy text, assumptions, next step, versions."""
-    blocks: list[Block] = [section(verdict_line(decision))]
-    decision = escaped(decision)
-    if decision.line_items:
-        blocks.append(section("*Lines*\n" + bullets([_line(i) for i in decision.line_items])))
-        year_one = impact_lines(decision)
-        if year_one:
-            blocks.append(context("Year one: " + " · ".join(year_one)))
-    if decision.rules_fired:
-        reasons = [
-            f"`{r.id}` {r.reason} (policy §{r.section}; {r.standard})" for r in decision.rules_fired
-        ]
+    blocks: list[Block] = [section(verdict_line(doc))]
+    doc = escaped(doc)
+    if doc.lines:
+        blocks.append(section("*Lines*\n" + bullets([_line(line) for line in doc.lines])))
+        if doc.year_one:
+            blocks.append(context("Year one: " + " · ".join(doc.year_one)))
+    if doc.reasons:
+        reasons = [f"`{r.id}` {r.reason} (policy §{r.section}; {r.standard})" for r in doc.reasons]
         blocks.append(section("*Why*\n" + bullets(reasons)))
-    if decision.counterfactuals:
-        flips = [flip.text for flip in decision.counterfactuals[:3]]
+    if doc.counterfactuals:
+        flips = [flip.text for flip in doc.counterfactuals[:3]]
         blocks.append(
             context(":twisted_rightwards_arrows: *What would change it:* " + " · ".join(flips))
         )
-    for citation in decision.citations[:3]:
+    for citation in doc.citations[:3]:
         passage = " ".join(citation.passage.split())
         if len(passage) > 300:
             passage = passage[:297].rsplit(" ", 1)[0] + "…"
         blocks.append(
             context(f":page_facing_up: *{citation.source}* › {citation.section}\n>{passage}")
         )
-    if decision.assumptions:
-        blocks.append(section("*Assumed*\n" + bullets(decision.assumptions)))
-    if decision.missing and not decision.next_question:
-        blocks.append(section("*Missing*\n" + bullets([m.why for m in decision.missing])))
-    blocks.extend(_routing(decision))
-    if decision.next_question and not decision.complete:
-        blocks.append(section(f"*What would settle it:* {decision.next_question.text}"))
+    if doc.assumptions:
+        blocks.append(section("*Assumed*\n" + bullets(doc.assumptions)))
+    if doc.missing and not doc.next_question:
+        blocks.append(section("*Missing*\n" + bullets([m.why for m in doc.missing])))
+    blocks.extend(_routing(doc))
+    if doc.next_question and not doc.complete:
+        blocks.append(section(f"*What would settle it:* {doc.next_question.text}"))
         if offer_dm and decision_id is not None:
             blocks.append(
                 {
@@ -153,10 +148,10 @@ def decision_blocks(
                     ],
                 }
             )
-    for note in decision.notes[:3]:
+    for note in doc.notes[:3]:
         blocks.append(context(note))
-    blocks.append(context(_versions(decision, decision_id)))
-    if feedback and decision_id is not None and decision.kind == "decision":
+    blocks.append(context(_versions(doc, decision_id)))
+    if feedback and decision_id is not None and doc.decided:
         blocks.append(feedback_actions(decision_id))
     return blocks
 
@@ -178,10 +173,10 @@ def side_by_side_blocks(both: SideBySide) -> list[Block]:
     """The thread reply of the "US GAAP vs IFRS" button: both verdicts, lines, differences."""
     both = escaped(both)
     blocks: list[Block] = [section("*US GAAP vs IFRS*")]
-    for name, decision in (("us_gaap", both.us_gaap), ("ifrs", both.ifrs)):
-        label = VERDICT_LABELS[decision.verdict]
-        head = f"{VERDICT_EMOJI[decision.verdict]} *{FRAMEWORK_LABELS[name]}: {label}*"
-        lines = [f"{_line(line)} (`{line.rule_id or 'no rule'}`)" for line in decision.line_items]
+    docs = {"us_gaap": build_document(both.us_gaap), "ifrs": build_document(both.ifrs)}
+    for name, doc in docs.items():
+        head = f"{VERDICT_EMOJI[doc.verdict]} *{FRAMEWORK_LABELS[name]}: {doc.verdict_label}*"
+        lines = [f"{_line(line)} (`{line.rule or 'no rule'}`)" for line in doc.lines]
         blocks.append(section(head + ("\n" + bullets(lines) if lines else "")))
     if both.differences:
         whys = [
@@ -191,7 +186,7 @@ def side_by_side_blocks(both: SideBySide) -> list[Block]:
         blocks.append(section("*What differs*\n" + bullets(whys)))
     else:
         blocks.append(context("Both frameworks treat every line alike, by the same rules."))
-    blocks.append(context(_versions(both.us_gaap, None)))
+    blocks.append(context(_versions(docs["us_gaap"], None)))
     return blocks
 
 
@@ -200,39 +195,34 @@ def _side(side: Side) -> str:
     return f"{VERDICT_LABELS[side.treatment]}{rule}"
 
 
-def _line(item: Any) -> str:
-    treatment = VERDICT_LABELS.get(item.treatment, item.treatment)
-    text = f"[{treatment}] {item.asset_label or item.description}"
-    if item.amount is not None:
-        text += f" — {item.amount}"
-    if item.depreciation_per_month is not None and item.amount is not None:
+def _line(line: LineSection) -> str:
+    text = f"[{line.treatment_label}] {line.name}"
+    if line.amount is not None:
+        text += f" — {line.amount}"
+    if line.per_month is not None and line.amount is not None:
         text += (
-            f"; straight-line over {item.useful_life_months} months: "
-            f"{item.amount.currency} {item.depreciation_per_month:,.2f}/month, "
-            f"{item.depreciation_per_year:,.2f}/year"
+            f"; straight-line over {line.life_months} months: "
+            f"{line.amount.currency} {line.per_month:,.2f}/month, "
+            f"{line.per_year:,.2f}/year"
         )
     return text
 
 
-def _routing(decision: Decision) -> list[Block]:
+def _routing(doc: DecisionDocument) -> list[Block]:
     parts = []
-    if decision.budget_bucket:
-        parts.append(f"*Budget bucket:* {decision.budget_bucket.label}")
-    if decision.tracking:
-        parts.append(f"*Tracking:* {decision.tracking}")
-    if decision.approval and decision.approval.amount_base is not None:
-        approval = decision.approval
-        parts.append(
-            f"*Approval:* {', '.join(approval.approvers)} "
-            f"(total {approval.currency} {approval.amount_base:,.2f}; policy §{approval.section})"
-        )
+    if doc.budget_bucket:
+        parts.append(f"*Budget bucket:* {doc.budget_bucket.label}")
+    if doc.tracking:
+        parts.append(f"*Tracking:* {doc.tracking}")
+    if doc.approval and doc.approval.amount_base is not None:
+        parts.append(f"*Approval:* {doc.approval_text}")
     return [section("\n".join(parts))] if parts else []
 
 
-def _versions(decision: Decision, decision_id: int | None) -> str:
-    text = f"rules {decision.rules_version}"
-    if decision.knowledge_version:
-        text += f" · knowledge {decision.knowledge_version}"
+def _versions(doc: DecisionDocument, decision_id: int | None) -> str:
+    text = f"rules {doc.rules_version}"
+    if doc.knowledge_version:
+        text += f" · knowledge {doc.knowledge_version}"
     if decision_id is not None:
         text += f" · answer #{decision_id}"
     return text
@@ -283,11 +273,11 @@ def turn_blocks(turn: Turn) -> list[Block]:
     blocks: list[Block] = []
     if turn.note:
         blocks.append(section(slack_escape(turn.note)))
-    decision = turn.decision
-    if decision is not None and turn.question is None:
-        blocks.extend(decision_blocks(decision, turn.decision_id))
-    elif decision is not None and decision.verdict != "needs_review":
-        blocks.append(context(f"So far: {verdict_line(decision)}"))
+    doc = build_document(turn.answer) if turn.answer is not None else None
+    if doc is not None and turn.question is None:
+        blocks.extend(decision_blocks(doc, turn.decision_id))
+    elif doc is not None and doc.verdict != "needs_review":
+        blocks.append(context(f"So far: {verdict_line(doc)}"))
     if turn.question is not None:
         blocks.extend(question_blocks(turn.question, turn.key))
     return blocks[:50]
@@ -297,6 +287,6 @@ def turn_text(turn: Turn) -> str:
     """The notification text of a turn (what a phone shows), escaped like the blocks."""
     if turn.question is not None:
         return slack_escape(turn.question.text)
-    if turn.decision is not None:
-        return slack_escape(turn.decision.summary)
+    if turn.answer is not None:
+        return slack_escape(turn.answer.summary)
     return slack_escape(turn.note or "CapEx assistant")

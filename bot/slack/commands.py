@@ -176,11 +176,11 @@ def file_request(
 ) -> None:
     """File the request, send the receipt and, above the threshold, post for finance approval."""
     filed = deps.app.requests.file(form, user, channel=channel)
-    request, decision = filed.request, filed.decision
+    request, answer = filed.request, filed.answer
     client.chat_postMessage(
         channel=user,
-        text=f"Budget request {request.ref}: {slack_escape(decision.summary)}",
-        blocks=receipt_blocks(request, decision),
+        text=f"Budget request {request.ref}: {slack_escape(answer.summary)}",
+        blocks=receipt_blocks(request, answer),
     )
     if not request.needs_finance:
         return
@@ -188,7 +188,7 @@ def file_request(
     if not finance:
         log.warning("request %s needs finance approval but no finance channel is set", request.ref)
         return
-    shown = Shown(request, decision)
+    shown = Shown(request, answer)
     posted = client.chat_postMessage(
         channel=finance,
         text=f"Budget request {request.ref} needs approval ({shown.progress.waiting_text()})",

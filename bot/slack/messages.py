@@ -21,6 +21,7 @@ from slack_sdk import WebClient
 
 from bot.app.questions import Where
 from bot.conversation import HELP_TEXT
+from bot.render.document import build_document
 from bot.slack.blocks import decision_blocks, turn_blocks, turn_text
 from bot.slack.deps import Deps, dm_key
 from bot.slack.escaping import slack_escape
@@ -97,14 +98,16 @@ def answer_in_thread(
         client.chat_postMessage(channel=channel, thread_ts=thread_ts, text=HELP_TEXT)
         return
     where = Where(event.get("user") or "", surface, channel, thread_ts)
-    answer = deps.app.questions.ask(text, where, spending_only=quiet)
-    if answer is None:
+    recorded = deps.app.questions.ask(text, where, spending_only=quiet)
+    if recorded is None:
         return
     client.chat_postMessage(
         channel=channel,
         thread_ts=thread_ts,
-        text=slack_escape(answer.decision.summary),
-        blocks=decision_blocks(answer.decision, answer.decision_id, offer_dm=True),
+        text=slack_escape(recorded.answer.summary),
+        blocks=decision_blocks(
+            build_document(recorded.answer), recorded.decision_id, offer_dm=True
+        ),
     )
 
 

@@ -2,26 +2,28 @@
 
 from __future__ import annotations
 
-from bot.core import Decision
+from bot.core import Answer
 from bot.core.budget import STATUS_LABELS, Approval, ApprovalProgress, BudgetRequest
 from bot.core.decision import VERDICT_LABELS
+from bot.render.document import build_document
 from bot.slack.blocks import Block, button, context, decision_blocks, escaped, section
 from bot.slack.escaping import slack_escape
 
 
-def receipt_blocks(request: BudgetRequest, decision: Decision) -> list[Block]:
+def receipt_blocks(request: BudgetRequest, answer: Answer) -> list[Block]:
     """The DM to the requester: the request id, the classification, where it goes next."""
     head = (
         f":memo: *Budget request {request.ref}* recorded: {slack_escape(request.objective[:300])}\n"
         f"Amount {request.form.amount_text()} · cost center {slack_escape(request.cost_center)} · "
         f"status: {STATUS_LABELS.get(request.status, request.status)}"
     )
-    return [section(head), *decision_blocks(decision, request.decision_id, feedback=False)][:50]
+    doc = build_document(answer)
+    return [section(head), *decision_blocks(doc, request.decision_id, feedback=False)][:50]
 
 
 def finance_blocks(
     request: BudgetRequest,
-    decision: Decision,
+    answer: Answer,
     progress: ApprovalProgress,
     next_approvers: list[str],
     *,
@@ -30,14 +32,14 @@ def finance_blocks(
 ) -> list[Block]:
     """The post in the finance channel: the request, its approval steps (done, and who is
     next), and the buttons for the step waiting, which go once the request is decided."""
-    decision = escaped(decision)
+    doc = escaped(build_document(answer))
     forecast = request.form.forecast.cases()
     cases = ", ".join(f"{k} {v}" for k, v in forecast.items() if v is not None) or "none given"
     fields = [
         f"*Requester:* <@{request.requester}>",
         f"*Amount:* {request.form.amount_text()}",
         f"*Cost center:* {slack_escape(request.cost_center)}",
-        f"*Verdict:* {VERDICT_LABELS[decision.verdict]}",
+        f"*Verdict:* {doc.verdict_label}",
         f"*Route:* {request.route or '-'}",
         f"*Forecast:* {cases}",
     ]
@@ -46,10 +48,10 @@ def finance_blocks(
             f":inbox_tray: *Budget request {request.ref}*: {slack_escape(request.objective[:500])}"
         ),
         {"type": "section", "fields": [{"type": "mrkdwn", "text": f} for f in fields]},
-        section(decision.summary),
+        section(doc.summary),
     ]
     if progress.roles:
-        section_no = decision.approval.section if decision.approval else "10.1"
+        section_no = doc.approval.section if doc.approval else "10.1"
         blocks.append(section(steps_text(progress, next_approvers, approval, section_no)))
     if approval is not None:
         mark = ":white_check_mark:" if approval.outcome == "approved" else ":x:"

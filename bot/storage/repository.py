@@ -16,7 +16,7 @@ from sqlalchemy import Engine, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.core import Decision, Facts
+from bot.core import Answer, Decision, Facts
 from bot.core.budget import Approval, ApprovalOutcome, BudgetForm, BudgetRequest, RequestEvent
 from bot.core.channels import ChannelMode, ChannelSetting
 from bot.core.decision import NextQuestion
@@ -87,7 +87,7 @@ class Store:
 
     def record_decision(
         self,
-        decision: Decision,
+        answer: Answer,
         *,
         surface: str,
         user_id: str | None,
@@ -97,14 +97,15 @@ class Store:
         input_text: str = "",
         input: dict[str, Any] | None = None,
     ) -> int:
-        """Append the decision to the audit trail, with the Slack request being served (if
-        any); returns its id.
+        """Append the answer to the audit trail, in its flat record shape
+        (:meth:`Answer.as_json`), with the Slack request being served (if any); returns its id.
 
         A Slack request is answered by one decision: when the recovery sweep replays a request
         whose first run recorded its decision before the process died, that decision is
         returned instead of a second one (the request id is unique in the table).
         """
-        data = decision.model_dump(mode="json")
+        decision = answer.decision
+        data = answer.as_json()
         rid = request_id()
         record = DecisionRecord(
             request_id=rid,
@@ -117,12 +118,12 @@ class Store:
             input=input or {},
             kind=decision.kind,
             verdict=decision.verdict,
-            summary=decision.summary,
+            summary=answer.summary,
             facts=data["facts"],
             rules_fired=data["rules_fired"],
             citations=data["citations"],
             rules_version=decision.rules_version,
-            knowledge_version=decision.knowledge_version,
+            knowledge_version=answer.knowledge_version,
             decision=data,
         )
         try:
@@ -147,9 +148,10 @@ class Store:
         with self._session() as session:
             return session.get(DecisionRecord, decision_id)
 
-    def decision_model(self, decision_id: int) -> Decision | None:
+    def answer_of(self, decision_id: int) -> Answer | None:
+        """The answer recorded as decision ``decision_id``, read back from its flat record."""
         record = self.get_decision(decision_id)
-        return Decision.model_validate(record.decision) if record else None
+        return Answer.from_json(record.decision) if record else None
 
     def decisions(self, *, user_id: str | None = None, limit: int = 100) -> list[DecisionRecord]:
         query = select(DecisionRecord).order_by(DecisionRecord.id.desc()).limit(limit)

@@ -71,7 +71,7 @@ def test_a_filed_request_is_recorded_typed_and_routed(services: Services, policy
     filed = services.requests.file(_valid(policy), "UREQ", channel="C1")
     request = filed.request
     assert request.ref == "CX-00001" and request.status == "pending" and request.needs_finance
-    assert filed.decision.verdict == "capex" and filed.decision.citations
+    assert filed.answer.decision.verdict == "capex" and filed.answer.citations
     shown = services.requests.show(request.id)
     assert shown.request.form == request.form
     assert shown.request.form.forecast.expected == Decimal(120000)
@@ -208,9 +208,9 @@ def test_every_refusal_shares_one_root(services: Services) -> None:
 
 def test_a_question_is_answered_cited_and_recorded(services: Services) -> None:
     where = Where("UASK", "mention", "C1", "1.0")
-    answer = services.questions.ask("a $40k GPU server for production inference", where)
-    assert answer is not None and answer.decision.verdict == "capex"
-    record = services.questions.store.get_decision(answer.decision_id)
+    recorded = services.questions.ask("a $40k GPU server for production inference", where)
+    assert recorded is not None and recorded.answer.decision.verdict == "capex"
+    record = services.questions.store.get_decision(recorded.decision_id)
     assert record is not None and (record.surface, record.user_id) == ("mention", "UASK")
     assert record.citations
     assert services.questions.ask("what's for lunch?", where, spending_only=True) is None
@@ -219,7 +219,7 @@ def test_a_question_is_answered_cited_and_recorded(services: Services) -> None:
 def test_someone_elses_checklist_is_refused(services: Services) -> None:
     mine = Where("UOWNER", "dm", "D1")
     turn = services.checklists.message("k", mine, "we want to buy a GPU server")
-    assert turn.decision is not None
+    assert turn.answer is not None
     other = Where("UOTHER", "button", "D1")
     assert services.checklists.start_over("k", other).refused
     assert services.checklists.cancel("k", other).refused

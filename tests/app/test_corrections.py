@@ -55,43 +55,43 @@ def _checklist_decision(services: Services) -> int:
         turn = services.checklists.message("dm:T:UASKER", where, reply)
         if turn.question is None:
             break
-    assert turn.decision_id is not None and turn.decision is not None
-    assert turn.decision.verdict != "needs_review"
+    assert turn.decision_id is not None and turn.answer is not None
+    assert turn.answer.decision.verdict != "needs_review"
     return turn.decision_id
 
 
 def test_a_flag_waits_for_an_approver_and_only_approvers_see_or_review_it(
     services: Services,
 ) -> None:
-    answer = services.questions.ask("a $8,000 laptop for the design team, 3 year life", ASKED)
-    assert answer is not None and answer.decision.verdict == "capex"
-    services.reviews.flag(answer.decision_id, "UASKER")  # the click
-    services.reviews.flag(answer.decision_id, "UASKER", "opex", "  laptops are below our line ")
+    recorded = services.questions.ask("a $8,000 laptop for the design team, 3 year life", ASKED)
+    assert recorded is not None and recorded.answer.decision.verdict == "capex"
+    services.reviews.flag(recorded.decision_id, "UASKER")  # the click
+    services.reviews.flag(recorded.decision_id, "UASKER", "opex", "  laptops are below our line ")
     with pytest.raises(NotFound):
         services.reviews.flag(99999, "UASKER")
     with pytest.raises(NotAllowed):
         services.reviews.flagged("UASKER")
     [waiting] = services.reviews.flagged(APPROVER)
     assert (waiting.decision_id, waiting.verdict, waiting.expected) == (
-        answer.decision_id,
+        recorded.decision_id,
         "capex",
         "opex",
     )
     assert waiting.notes == ["laptops are below our line"] and waiting.review is None
 
     with pytest.raises(NotAllowed):
-        services.reviews.review(answer.decision_id, "UASKER", "opex", "mine")
+        services.reviews.review(recorded.decision_id, "UASKER", "opex", "mine")
     with pytest.raises(ReviewRefused):
-        services.reviews.review(answer.decision_id, APPROVER, "opex", "   ")
+        services.reviews.review(recorded.decision_id, APPROVER, "opex", "   ")
     with pytest.raises(ReviewRefused):
-        services.reviews.review(answer.decision_id, APPROVER, "maybe", "why not")
-    services.reviews.review(answer.decision_id, APPROVER, "capex", "USD 8,000 is above §3.1")
+        services.reviews.review(recorded.decision_id, APPROVER, "maybe", "why not")
+    services.reviews.review(recorded.decision_id, APPROVER, "capex", "USD 8,000 is above §3.1")
 
     assert services.reviews.flagged(APPROVER) == []  # nothing waits any more
     [done] = services.reviews.flagged(APPROVER, reviewed=True)
     assert done.review is not None
     assert (done.review.user_id, done.review.verdict) == (APPROVER, "capex")
-    kinds = [e.kind for e in services.reviews.store.review_events(answer.decision_id)]
+    kinds = [e.kind for e in services.reviews.store.review_events(recorded.decision_id)]
     assert kinds == ["flagged", "flagged", "reviewed"]
 
 

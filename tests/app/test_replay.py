@@ -93,7 +93,7 @@ def test_raising_the_threshold_lists_exactly_the_answers_that_flip(
     flips.add(cheap)
     stays.update(_checklist(services, "dm:T:UDM2", "$40,000"))
     # The form's fields and the checklist's answer decide: their texts alone name no price.
-    assert small.decision.verdict == "capex" and large.decision.verdict == "capex"
+    assert small.answer.decision.verdict == "capex" and large.answer.decision.verdict == "capex"
 
     report = replay(services.requests.store, policy, raised)
 

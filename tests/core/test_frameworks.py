@@ -9,7 +9,7 @@ import json
 from typer.testing import CliRunner
 
 from bot.cli import app
-from bot.core import Framework, Request, decide
+from bot.core import Answer, Framework, Request, decide
 from bot.core.frameworks import compare
 from bot.core.policy import Policy
 
@@ -21,7 +21,7 @@ def both(policy: Policy, text: str):
     us_gaap, ifrs = (
         decide(Request(text=text, framework=f), policy) for f in (Framework.US_GAAP, Framework.IFRS)
     )
-    return compare(us_gaap, ifrs, policy)
+    return compare(Answer(decision=us_gaap), Answer(decision=ifrs), policy)
 
 
 def ask_both(text: str) -> dict:
@@ -67,7 +67,7 @@ def test_a_build_is_capex_under_both_by_different_rules(policy: Policy) -> None:
     """ASC 350-40's probable-to-complete gate and IAS 38.57's six criteria: same treatment,
     different tests, so the difference is reported."""
     result = both(policy, "Build labor on our internal pricing engine after Gate 2, $120,000")
-    assert result.us_gaap.verdict == result.ifrs.verdict == "capex"
+    assert result.us_gaap.decision.verdict == result.ifrs.decision.verdict == "capex"
     (difference,) = result.differences
     assert (difference.us_gaap.rule, difference.us_gaap.section) == (
         "SOFTWARE-BUILD-US-GAAP",
@@ -79,8 +79,8 @@ def test_a_build_is_capex_under_both_by_different_rules(policy: Policy) -> None:
 
 def test_an_ifrs_side_that_needs_a_fact_names_it(policy: Policy) -> None:
     result = both(policy, "Implementation services for our new Workday HR system, $60,000")
-    assert result.us_gaap.verdict == "capex"
-    assert result.ifrs.verdict == "needs_review"
+    assert result.us_gaap.decision.verdict == "capex"
+    assert result.ifrs.decision.verdict == "needs_review"
     (difference,) = result.differences
     assert difference.ifrs.rule is None
     assert any(need.startswith("creates separate asset") for need in difference.ifrs.needs)

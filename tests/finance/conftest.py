@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from sqlalchemy import event
 
-from bot.core import Decision, Policy, Request, decide
+from bot.core import Answer, Decision, Policy, Request, decide
 from bot.core.budget import FORECAST_CASES, BudgetForm, BudgetRequest
 from bot.core.decision import Citation
 from bot.storage import Store
@@ -28,8 +28,6 @@ CITATION = Citation(
     section="Halcyon Data, Inc. — Capitalization Policy › 5. Property and equipment › 5.1",
     passage="Servers, GPU and accelerator hardware that Halcyon buys are property and equipment.",
 )
-
-
 
 
 class Clock:
@@ -112,11 +110,11 @@ class Filer:
         cite: bool = False,
     ) -> Filed:
         decision = decide(intake.to_request(), self.policy)
+        answer = Answer(decision=decision)
         if cite:
-            decision.citations = [CITATION]
-            decision.knowledge_version = "kb-test-1"
+            answer = Answer(decision=decision, citations=[CITATION], knowledge_version="kb-test-1")
         decision_id = self.store.record_decision(
-            decision,
+            answer,
             surface="form",
             user_id=requester,
             channel="CFORM",
@@ -137,7 +135,11 @@ class Filer:
     def question(self, text: str, user: str = "UASK") -> int:
         decision = decide(Request(text=text), self.policy)
         return self.store.record_decision(
-            decision, surface="mention", user_id=user, channel="CGEN", input_text=text
+            Answer(decision=decision),
+            surface="mention",
+            user_id=user,
+            channel="CGEN",
+            input_text=text,
         )
 
 

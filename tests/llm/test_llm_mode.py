@@ -16,7 +16,7 @@ from langchain_core.language_models.fake_chat_models import (
 )
 
 from bot.config import Config
-from bot.core import Decision, Policy, Request, Source, decide
+from bot.core import Answer, Decision, Policy, Request, Source, decide
 from bot.llm import LanguageModel, LanguageModelError, language_model
 from bot.service import Assistant
 from tests.support.fixtures import example_index
@@ -153,7 +153,7 @@ def test_nonsense_or_a_failing_model_leaves_the_rules_answer(policy: Policy) -> 
     broken = LanguageModel(Broken(responses=["unused"]), "broken")
     assert broken.decide(Request(text=MESSY), policy).verdict == "needs_review"
     decision = decide(Request(text=HOSTILE), policy)
-    assert broken.phrase(decision).summary == decision.summary
+    assert broken.phrase(Answer(decision=decision)).summary == decision.summary
 
 
 def test_wording_that_keeps_the_verdict_replaces_the_summary(policy: Policy) -> None:
@@ -162,9 +162,9 @@ def test_wording_that_keeps_the_verdict_replaces_the_summary(policy: Policy) -> 
         "This is CapEx: the USD 40,000.00 GPU server is equipment Halcyon owns, so it is "
         "capitalized and depreciated at USD 666.67 a month over five years."
     )
-    worded = _model(wording).phrase(decision)
+    worded = _model(wording).phrase(Answer(decision=decision))
     assert worded.summary == wording
-    assert worded.verdict == "capex"
+    assert worded.decision == decision  # the rules' decision is untouched
     assert any(note.startswith("Worded by the language model (fake)") for note in worded.notes)
 
 
@@ -181,14 +181,14 @@ def test_wording_that_changes_the_answer_is_not_used(
 ) -> None:
     decision = decide(Request(text=HOSTILE), policy)
     summary = decision.summary
-    worded = _model(wording).phrase(decision)
+    worded = _model(wording).phrase(Answer(decision=decision))
     assert worded.summary == summary
     assert any(why in note for note in worded.notes)
 
 
 def test_a_needs_review_answer_is_not_worded_into_a_verdict(policy: Policy) -> None:
     decision = decide(Request(text=MESSY), policy)
-    worded = _model("This is CapEx, go ahead and buy it.").phrase(decision)
+    worded = _model("This is CapEx, go ahead and buy it.").phrase(Answer(decision=decision))
     assert worded.summary == decide(Request(text=MESSY), policy).summary
     assert any("did not say the request needs review" in note for note in worded.notes)
 
@@ -200,11 +200,11 @@ def test_through_the_assistant_the_rules_decide(policy: Policy) -> None:
     )
     assistant = Assistant(Config(data_dir=example_index()), policy, llm=hostile)
     assistant.open_knowledge()
-    decision = assistant.answer(Request(text=HOSTILE))
-    assert decision.verdict == "capex"
-    assert decision.summary.startswith("CapEx: capitalize")  # the hostile wording was refused
-    assert decision.line_items[0].year_one_charge is not None  # the budget impact is there too
-    assert any("wording was not used" in note for note in decision.notes)
+    answer = assistant.answer(Request(text=HOSTILE))
+    assert answer.decision.verdict == "capex"
+    assert answer.summary.startswith("CapEx: capitalize")  # the hostile wording was refused
+    assert answer.finance is not None and answer.finance.of_line(0)  # the budget impact too
+    assert any("wording was not used" in note for note in answer.notes)
 
 
 def test_an_amount_with_no_number_in_its_evidence_is_dropped(policy: Policy) -> None:

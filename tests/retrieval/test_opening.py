@@ -42,6 +42,6 @@ def test_opened_without_building_a_missing_index_is_told_and_loaded_once_ingeste
         assistant.answer(Request(text=GPU_SERVER))
 
     report = ingest(acme_dir, data)  # what `capexbot ingest` does, from another process
-    decision = assistant.answer(Request(text=GPU_SERVER))
-    assert decision.knowledge_version == report.version == assistant.knowledge.version
-    assert {c.source for c in decision.citations} == {"acme-handbook.md"}
+    answer = assistant.answer(Request(text=GPU_SERVER))
+    assert answer.knowledge_version == report.version == assistant.knowledge.version
+    assert {c.source for c in answer.citations} == {"acme-handbook.md"}

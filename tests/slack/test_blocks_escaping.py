@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 
-from bot.core import Request, decide
+from bot.core import Answer, Request, decide
+from bot.render.document import build_document
 from bot.slack.blocks import decision_blocks, question_blocks
 from bot.slack.escaping import slack_escape
 
@@ -12,7 +13,7 @@ from bot.slack.escaping import slack_escape
 def test_mentions_and_links_in_a_request_are_escaped(policy) -> None:
     text = "wire $3k for <!channel> <https://evil.example|invoice>; GPU server $40k"
     decision = decide(Request(text=text), policy)
-    rendered = json.dumps(decision_blocks(decision, 1))
+    rendered = json.dumps(decision_blocks(build_document(Answer(decision=decision)), 1))
     assert "<!channel>" not in rendered
     assert "<https://evil.example" not in rendered
     assert "&lt;!channel&gt;" in rendered

@@ -31,8 +31,8 @@ def test_a_checklist_asks_until_the_verdict_cannot_change(service: ConversationS
             turn = service.answer_option("k", ME, question.id, 0)
         if turn.question is not None:
             asked.append(turn.question.id)
-    assert turn.status == "done" and turn.decision is not None and turn.decision.complete
-    assert turn.decision.verdict == "capex"
+    assert turn.status == "done" and turn.answer is not None and turn.answer.decision.complete
+    assert turn.answer.decision.verdict == "capex"
     assert len(asked) == len(set(asked)), "a question was asked twice"
 
 
@@ -56,8 +56,8 @@ def test_a_number_picks_an_option(service: ConversationService) -> None:
     turn = service.message("k", ME, "we need $30,000 for a new project")
     assert turn.question is not None and turn.question.id == "what"
     turn = service.message("k", ME, "1")
-    assert turn.decision is not None
-    assert turn.decision.facts.items[0].facts["asset_type"].value == "gpu_server"
+    assert turn.answer is not None
+    assert turn.answer.decision.facts.items[0].facts["asset_type"].value == "gpu_server"
 
 
 def test_a_stale_button_does_not_answer_the_current_question(service: ConversationService) -> None:
@@ -88,7 +88,7 @@ def test_a_checklist_resumes_after_a_restart(database_url: str, assistant: Assis
     turn = service.resume("k")
     assert turn.status == "active" and turn.question is not None and turn.question.id == "amount"
     turn = service.message("k", ME, "$40,000")
-    assert turn.decision is not None and turn.decision.verdict != "needs_review"
+    assert turn.answer is not None and turn.answer.decision.verdict != "needs_review"
     second.close()
 
 
@@ -103,6 +103,6 @@ def test_a_stale_write_is_refused(service: ConversationService, store: Store) ->
 
 def test_a_message_that_is_not_about_spending_starts_nothing(service: ConversationService) -> None:
     turn = service.message("k", ME, "hello there")
-    assert turn.status == "none" and turn.decision is not None
-    assert turn.decision.kind == "not_spending"
+    assert turn.status == "none" and turn.answer is not None
+    assert turn.answer.decision.kind == "not_spending"
     assert service.pending("k") is None

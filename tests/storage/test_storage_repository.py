@@ -46,9 +46,10 @@ def test_migrating_twice_is_a_no_op(database_url: str) -> None:
 def test_the_audit_record_keeps_everything_the_answer_rests_on(
     store: Store, assistant: Assistant
 ) -> None:
-    decision = _decision(assistant)
+    answer = _decision(assistant)
+    decision = answer.decision
     decision_id = store.record_decision(
-        decision,
+        answer,
         surface="mention",
         user_id="U1",
         channel="C1",
@@ -63,7 +64,8 @@ def test_the_audit_record_keeps_everything_the_answer_rests_on(
     assert record.rules_version == decision.rules_version
     assert record.rules_fired and record.rules_fired[0]["id"]
     assert record.facts["items"][0]["facts"]["asset_type"]["source"] in ("inferred", "stated")
-    assert store.decision_model(decision_id) == decision
+    assert record.citations == [c.model_dump(mode="json") for c in answer.citations]
+    assert store.answer_of(decision_id) == answer  # every part read back as it was given
 
 
 @pytest.mark.parametrize(
@@ -90,10 +92,13 @@ def _form(objective: str, amount: int) -> BudgetForm:
 
 
 def test_a_request_gets_an_id_a_status_and_a_timeline(store: Store, assistant: Assistant) -> None:
-    decision = _decision(assistant)
-    decision_id = store.record_decision(decision, surface="form", user_id="U1")
+    answer = _decision(assistant)
+    decision_id = store.record_decision(answer, surface="form", user_id="U1")
     request = store.create_request(
-        requester="U1", form=_form("GPU server", 80000), decision_id=decision_id, decision=decision
+        requester="U1",
+        form=_form("GPU server", 80000),
+        decision_id=decision_id,
+        decision=answer.decision,
     )
     assert request.ref == format_ref(request.id) and request.ref.startswith("CX-")
     assert request.status == "pending" and request.needs_finance  # 80k is above the controller line
@@ -106,10 +111,10 @@ def test_a_request_gets_an_id_a_status_and_a_timeline(store: Store, assistant: A
 
 
 def test_two_approvals_at_once_record_one(store: Store, assistant: Assistant) -> None:
-    decision = _decision(assistant)
-    decision_id = store.record_decision(decision, surface="form", user_id="U1")
+    answer = _decision(assistant)
+    decision_id = store.record_decision(answer, surface="form", user_id="U1")
     request = store.create_request(
-        requester="U1", form=_form("x", 80000), decision_id=decision_id, decision=decision
+        requester="U1", form=_form("x", 80000), decision_id=decision_id, decision=answer.decision
     )
     clicks = [("approved", "UA"), ("rejected", "UB")] * 4
     with ThreadPoolExecutor(8) as pool:
