@@ -11,6 +11,7 @@ from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
 
 from bot.core.facts import Money, UsefulLife
+from bot.core.scripts import CJK_SCRIPT
 
 CURRENCY_SYMBOLS: dict[str, str] = {
     "$": "USD",
@@ -153,7 +154,7 @@ _NUMBER = (
 #: a scale word or symbol ends where a word would go on ("1,250,000 más" is no million)
 _NO_LETTER = r"(?![a-zA-ZÀ-ÿ])"
 _AMOUNT_RE = re.compile(
-    rf"(?<![\w.,])(?:(?P<pre>{_SYMBOL_RE})\s?)?(?P<num>{_NUMBER})"
+    rf"(?<![^\W{CJK_SCRIPT}])(?<![.,])(?:(?P<pre>{_SYMBOL_RE})\s?)?(?P<num>{_NUMBER})"
     rf"(?:\s?(?P<mult>{_MULT_RE}){_NO_LETTER})?(?:\s?(?P<post>{_SYMBOL_RE}){_NO_LETTER})?",
     re.IGNORECASE,
 )
@@ -232,13 +233,13 @@ _NUMBER_WORDS: dict[str, int] = {
 }
 _NUM_WORD_RE = "|".join(sorted((w for w in _NUMBER_WORDS if "_" not in w), key=len, reverse=True))
 
-_YEAR_UNITS = r"years?|yrs?|y\b|jahre?n?|ans?\b|années?|annees?|años?|anos?|jaar|jaren"
-_MONTH_UNITS = r"months?|mos?\b|monate?n?|mois|meses|mes\b|maanden|maand"
+_YEAR_UNITS = r"years?|yrs?|y\b|jahre?n?|ans?\b|années?|annees?|años?|anos?|jaar|jaren|年"
+_MONTH_UNITS = r"months?|mos?\b|monate?n?|mois|meses|mes\b|maanden|maand|[ヶかカケ箇]月"
 _LIFE_CONTEXT = re.compile(
     r"life|lifetime|lifespan|useful|last(?:s|ing)?|in use|used for|use it for|depreciat|"
     r"reuse\b[^.;\n]{0,30}over the next|"
     r"nutzungsdauer|lebensdauer|durée|duree|vie\b|vida|levensduur|gebruiksduur|amortiz|"
-    r"abschreib|keep (?:it|them) for|will run for|run it for|service for",
+    r"abschreib|keep (?:it|them) for|will run for|run it for|service for|耐用|使用|使う|利用|償却",
     re.IGNORECASE,
 )
 _LIFE_RE = re.compile(
@@ -248,7 +249,10 @@ _LIFE_RE = re.compile(
     re.IGNORECASE,
 )
 _QUANTITY_RE = re.compile(
-    rf"(?<![\w$€£¥.,])(?P<n>\d{{1,4}}|{_NUM_WORD_RE})(?:\s?x)?\s+(?=[a-z])", re.IGNORECASE
+    rf"(?<![^\W{CJK_SCRIPT}])(?<![$€£¥.,])(?P<n>\d{{1,4}}|{_NUM_WORD_RE})(?:\s?x)?"
+    # Japanese counts with a counter word: 3台, 10脚, 5ライセンス
+    r"(?:\s+(?=[a-z])|\s?(?=台|個|脚|枚|名|人分|セット|式|ライセンス|基|本|ユーザー))",
+    re.IGNORECASE
 )
 #: "over 5k", "threshold is $500": a number compared with, not a cost.
 _COMPARISON_BEFORE = re.compile(

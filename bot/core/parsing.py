@@ -31,6 +31,7 @@ from bot.core.money import (
     find_useful_life,
 )
 from bot.core.policy import Lexicon, Policy
+from bot.core.scripts import CJK_SCRIPT
 from bot.core.understanding import Guess, SpendClassifier, classifier_for, normalize
 
 MAX_TEXT = 4000  # longer messages are cut; the answer says so
@@ -39,7 +40,7 @@ MAX_TEXT = 4000  # longer messages are cut; the answer says so
 #: part of that item ("cluster 1.9M incl. install" is one capitalized asset). "plus" splits
 #: only in lower case: "ProSupport Plus" is a name.
 _CLAUSE_SPLIT = re.compile(
-    r"\s*(?:[;\n]|,\s(?!\d{3}\b)|\?\s|"
+    r"\s*(?:[;\n、。；，]|,\s(?!\d{3}\b)|\?\s|"
     r"(?<!incl)(?<!inkl)(?<!approx)(?<!\bca)(?<!\betc)(?<!\bvs)\.\s|\.\.\.|"
     r"\s\+\s?|\s?\+\s|(?-i:\bplus\b)|\balso\b|\bas well as\b|"
     r"\band then\b|\bthen\b|\bsowie\b|\bdazu\b|\bdanach\b|\baußerdem\b|\bausserdem\b|"
@@ -113,7 +114,12 @@ def word_pattern(pattern: str) -> re.Pattern[str]:
     Raises ``re.error`` for a pattern that is not a valid regular expression.
     """
     plain = "".join(_without_accent(c) for c in pattern).replace("’", "'")
+    if _CJK_START.match(plain):  # Japanese and Chinese run words together: no word start
+        return re.compile(plain, re.IGNORECASE)
     return re.compile(rf"(?<![\w]){plain}", re.IGNORECASE)
+
+
+_CJK_START = re.compile(f"[{CJK_SCRIPT}]")
 
 
 @dataclass(frozen=True)
@@ -263,6 +269,10 @@ _FILLER = frozenset(
             "nos nosso nossa os as um uma do da com ou custo milhao milhoes",
             "het een van voor met en totaal kopen kopen gekocht bestellen miljoen wij onze",
             "il lo gli di per noi nostro nostra acquistiamo comprare milione milioni",
+            # who is paid is not what is bought: "¥14,500,000 to the maker"
+            "maker vendor supplier seller manufacturer dealer hersteller lieferant haendler",
+            "handler fournisseur fabricant vendeur proveedor fabricante vendedor fornecedor",
+            "fornitore produttore venditore leverancier fabrikant verkoper",
             # words that say "its price": "Kaufpreis 44.900 €" prices the item named before
             "sticker msrp list listed kaufpreis preis listenpreis nettopreis anschaffungspreis",
             "prix tarif montant precio importe preco valor prezzo importo prijs bedrag",

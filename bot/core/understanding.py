@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot.core.policy import NOT_A_COST, Policy
+from bot.core.scripts import CJK_SCRIPT
 
 if TYPE_CHECKING:
     import numpy as np
@@ -59,10 +60,12 @@ WORDING_FLOOR = 0.2
 #: Categories whose classes the rules treat alike enough that confusing them is harmless.
 _SAME_TREATMENT = {"service": "consumed", "expensed": "consumed", "operating": "consumed"}
 #: Bump when the features or the model change, so cached models are retrained.
-MODEL_VERSION = "lr-chars-minilm-4"
+MODEL_VERSION = "lr-chars-minilm-5"
 
 _NUMBERISH = re.compile(r"[\d$€£¥₹₩₪]+(?:[.,'’ ]\d+)*\s?(?:k|m|mm|mn|mio|bn)?\b", re.IGNORECASE)
-_WORD = re.compile(r"[a-z]+(?:[-'][a-z]+)*")
+#: Latin words, and runs of Japanese, Chinese or Korean script (see bot.core.scripts)
+_WORD = re.compile(rf"[a-z]+(?:[-'][a-z]+)*|[{CJK_SCRIPT}]+")
+_CJK_RUN = re.compile(rf"[{CJK_SCRIPT}]+")
 
 
 @dataclass(frozen=True)
@@ -88,13 +91,19 @@ def normalize(text: str) -> str:
 
 
 def grams(normalized: str) -> list[str]:
-    """Character 3- to 5-grams of each word (padded with spaces) and the words themselves."""
+    """Character 3- to 5-grams of each word (padded with spaces) and the words themselves.
+
+    A run of Japanese, Chinese or Korean script is a phrase, not a word: its 1- to 3-grams
+    (one character is often a word there) stand in for the words.
+    """
     found: list[str] = []
     for word in normalized.split():
         padded = f" {word} "
         found.append(f"w:{word}")
-        for n in (3, 4, 5):
-            found.extend(padded[i : i + n] for i in range(max(1, len(padded) - n + 1)))
+        sizes = (1, 2, 3) if _CJK_RUN.fullmatch(word) else (3, 4, 5)
+        for n in sizes:
+            spans = (padded[i : i + n] for i in range(max(1, len(padded) - n + 1)))
+            found.extend(gram for gram in spans if gram.strip())
     return found
 
 
