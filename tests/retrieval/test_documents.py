@@ -68,6 +68,11 @@ def test_faq_answers_point_to_their_policy_section() -> None:
     assert references("Costs are expensed (policy section 3.5).") == ("3.5",)
     assert references("Refer to clause 4 of FIN-03.") == ("4",)
     assert references("It costs USD 5,000 over 3.5 years.") == ()
+    # the way foreign FAQs cite: "(see 2.1)", and lists after one reference word
+    assert references("Charged to Minor Equipment (see 2.1).") == ("2.1",)
+    assert references("Only tires on a new unit count (see 4.4.2 and 4.4.1).") == ("4.4.2", "4.4.1")
+    assert references("Sections 5.2, 5.3 and §6 apply.") == ("5.2", "5.3", "6")
+    assert references("Please see 5 years of records; policy 2.1 and 40 pumps.") == ("2.1",)
 
 
 def test_the_shipped_policy_has_numbered_sections_and_faq_questions() -> None:
