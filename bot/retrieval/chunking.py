@@ -105,10 +105,15 @@ def headings(text: str) -> list[Heading]:
 
 
 def sections(text: str, default_title: str) -> list[Section]:
-    """The document's sections in order. Text before the first heading belongs to the title."""
+    """The document's sections in order. Text before the first heading belongs to the title.
+
+    The title is the one level-1 heading; a document with several ("1 Introduction", "2
+    Thresholds" as ``<h1>``) has them as its top sections, under ``default_title``.
+    """
     lines = text.splitlines()
     marks = headings(text)
-    title = next((h.title for h in marks if h.level == 1), default_title)
+    tops = [h.title for h in marks if h.level == 1]
+    title = tops[0] if len(tops) == 1 else default_title
     result: list[Section] = []
     stack: list[Heading] = []
     starts = [*marks, Heading(0, "", len(lines) + 1)]
@@ -120,7 +125,7 @@ def sections(text: str, default_title: str) -> list[Section]:
             stack.pop()
         stack.append(heading)
         path = tuple(h.title for h in stack)
-        if stack[0].level != 1:
+        if stack[0].level != 1 or len(tops) > 1:
             path = (title, *path)
         body = _clean("\n".join(lines[heading.line : following.line - 1]))
         result.append(Section(path, section_number(heading.title), body))

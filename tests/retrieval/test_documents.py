@@ -63,6 +63,16 @@ def test_long_sections_are_cut_into_parts_that_keep_the_path() -> None:
     assert all(len(c.text) <= MAX_CHARS for c in chunks)
 
 
+def test_a_document_whose_top_sections_are_level_one_headings_keeps_them_in_every_path() -> None:
+    text = "# 1 Introduction\n\nScope.\n\n# 2 Thresholds\n\n## 2.1 By category\n\nGBP 10,000.\n"
+    chunks = chunk_document("policy.html", text, "policy")
+    assert [c.path for c in chunks] == [
+        ("policy", "1 Introduction"),
+        ("policy", "2 Thresholds", "2.1 By category"),
+    ]
+    assert chunks[1].indexed_text.startswith("2 Thresholds › 2.1 By category\n")
+
+
 def test_faq_answers_point_to_their_policy_section() -> None:
     assert references("Yes, it is CapEx. See policy §5.2 and §5.4.") == ("5.2", "5.4")
     assert references("Costs are expensed (policy section 3.5).") == ("3.5",)
