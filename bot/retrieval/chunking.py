@@ -136,8 +136,10 @@ def chunk_document(source: str, text: str, default_title: str) -> list[Chunk]:
     """Chunks of every non-empty section; ids depend on the source, the path and the part."""
     chunks: list[Chunk] = []
     seen: dict[tuple[str, ...], int] = {}
-    for section in sections(text, default_title):
-        if not section.body:
+    found = sections(text, default_title)
+    titles = {_entry(s.path[-1]) for s in found}
+    for section in found:
+        if not section.body or _lists_titles(section.body, titles):
             continue
         occurrence = seen.get(section.path, 0)
         seen[section.path] = occurrence + 1
@@ -149,6 +151,17 @@ def chunk_document(source: str, text: str, default_title: str) -> list[Chunk]:
                 Chunk(chunk_id, source, section.path, section.number, part, piece, refers)
             )
     return chunks
+
+
+def _lists_titles(body: str, titles: set[str]) -> bool:
+    """A table of contents: every line of the body is the title of a heading of the document
+    ("2.1 Capitalization Threshold ..... 4"). Its headings come again with the real text."""
+    return all(_entry(line) in titles for line in body.splitlines() if line.strip())
+
+
+def _entry(line: str) -> str:
+    """A line as a contents entry: without leader dots, page number and case."""
+    return re.sub(r"[\s.·…_]*\d*\s*$", "", line).strip().casefold()
 
 
 def _pieces(body: str) -> list[str]:
