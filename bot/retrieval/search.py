@@ -21,6 +21,7 @@ from bot.errors import CapexbotError
 from bot.retrieval.chunking import Chunk
 from bot.retrieval.headings import read_title_vectors
 from bot.retrieval.keyword import KeywordIndex
+from bot.retrieval.spelling import Speller
 from bot.retrieval.store import Manifest, Paths, read_chunks
 
 if TYPE_CHECKING:
@@ -73,11 +74,16 @@ class KnowledgeBase:
         self._parents = frozenset(
             number.rsplit(".", 1)[0] for number in self._by_number if "." in number
         )
+        #: The ranking model's weights, when not the fitted ones of ``ranking.json`` (a fit
+        #: scoring a set with weights fitted on the others).
+        self.weights: np.ndarray | None = None
+        self._speller: Speller | None = None  # built on the first search
 
     def search(self, query: str, k: int = 5, mode: Mode = "hybrid") -> list[Hit]:
         """The ``k`` best sections for ``query``, each with its best passage, best first."""
         if not query.strip() or not self.chunks:
             return []
+        query = self._spelled(query)
         depth = max(CANDIDATES, 3 * k)
         if mode == "hybrid":
             return self._ranked(query)[:k]
@@ -92,6 +98,9 @@ class KnowledgeBase:
 
     def evidence(self, query: str) -> tuple[list[Candidate], np.ndarray]:
         """The sections hybrid search ranks, with the :data:`ranking.FEATURES` of each."""
+        return self._evidence(self._spelled(query))
+
+    def _evidence(self, query: str) -> tuple[list[Candidate], np.ndarray]:
         from bot.retrieval.ranking import features
 
         vector = self._embed(query)
@@ -107,10 +116,18 @@ class KnowledgeBase:
         answers that point to them."""
         from bot.retrieval.ranking import weights
 
-        candidates, rows = self.evidence(query)
-        scores = rows @ weights()
+        candidates, rows = self._evidence(query)
+        scores = rows @ (weights() if self.weights is None else self.weights)
         order = sorted(range(len(candidates)), key=lambda i: -scores[i])
         return _policy_first([Hit(candidates[i].chunk, float(scores[i])) for i in order])
+
+    def _spelled(self, query: str) -> str:
+        """``query`` with its typos put right against the policy's words (:mod:`spelling`)."""
+        if self._speller is None:
+            from bot.retrieval.encoder import whole_words
+
+            self._speller = Speller((c.indexed_text for c in self.chunks), whole_words())
+        return self._speller.correct(query)
 
     def _fused(self, query: str, vector: np.ndarray, depth: int) -> list[tuple[int, float]]:
         return _fuse(self._semantic(vector, depth), self._keyword_ranked(query, depth))
