@@ -35,6 +35,9 @@ REFERENCE = re.compile(
 NUMBER = re.compile(r"\d+(?:\.\d+)*")
 
 
+SectionKey = tuple[str, tuple[str, ...]]  # (source, heading path): one section of one document
+
+
 @dataclass(frozen=True)
 class Heading:
     level: int

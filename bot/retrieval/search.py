@@ -20,7 +20,8 @@ from typing import TYPE_CHECKING, Literal
 from bot.errors import CapexbotError
 from bot.retrieval.chunking import Chunk
 from bot.retrieval.headings import read_title_vectors
-from bot.retrieval.keyword import KeywordIndex
+from bot.retrieval.keyword import Coverage, KeywordIndex
+from bot.retrieval.sentences import SentenceIndex
 from bot.retrieval.spelling import Speller
 from bot.retrieval.store import Manifest, Paths, read_chunks
 
@@ -71,6 +72,8 @@ class KnowledgeBase:
         self._keyword = KeywordIndex.load(paths.keyword)
         self._collection: Collection | None = None
         self._titles = read_title_vectors(paths, self.chunks)
+        self._sentences = SentenceIndex(paths, self.chunks)
+        self._coverage: Coverage | None = None  # built on the first hybrid search
         self._parents = frozenset(
             number.rsplit(".", 1)[0] for number in self._by_number if "." in number
         )
@@ -108,8 +111,17 @@ class KnowledgeBase:
         keyword = self._keyword_ranked(query, CANDIDATES)
         candidates = self._candidates(semantic, keyword, _fuse(semantic, keyword))
         positions = [c.position for c in candidates]
-        similarity = self._titles[positions] @ vector[0]
-        return candidates, features(query, candidates, similarity, self._parents)
+        sections = [_key(c.chunk) for c in candidates]
+        if self._coverage is None:
+            self._coverage = Coverage((_key(c), c.indexed_text, c.text) for c in self.chunks)
+        return candidates, features(
+            query,
+            candidates,
+            self._titles[positions] @ vector[0],
+            self._sentences.closest(vector[0], sections),
+            self._coverage.shares(query, sections),
+            self._parents,
+        )
 
     def _ranked(self, query: str) -> list[Hit]:
         """The fused sections ordered by the ranking model, policy sections before the FAQ

@@ -8,6 +8,8 @@ import pytest
 
 from bot.retrieval.chunking import MAX_CHARS, chunk_document, headings, references
 from bot.retrieval.documents import DocumentError, load_text, policy_files
+from bot.retrieval.keyword import Coverage
+from bot.retrieval.sentences import sentences
 from tests.retrieval.conftest import KNOWLEDGE_DIR
 from tests.retrieval.files import write_docx, write_pdf
 
@@ -160,3 +162,31 @@ def test_only_supported_visible_files_are_policy_files(tmp_path: Path) -> None:
         (tmp_path / name).write_text("x", encoding="utf-8")
     found = [p.relative_to(tmp_path).as_posix() for p in policy_files(tmp_path)]
     assert found == ["a.md", "b.PDF", "sub/d.htm"]
+
+
+def test_sentences_are_cut_at_their_ends_and_table_rows_stand_alone() -> None:
+    text = (
+        "Items of USD 5,000 or more are assets. Cheaper items are expensed; no pooling at all."
+        "\n\n| Asset class | Useful life |\n| --- | --- |\n| Forklift trucks | 8 years |\nYes."
+    )
+    assert sentences(text) == [
+        "Items of USD 5,000 or more are assets.",
+        "Cheaper items are expensed;",
+        "no pooling at all.",
+        "| Asset class | Useful life |",
+        "| Forklift trucks | 8 years |",
+    ]  # "| --- | --- |" and "Yes." are too short to say anything
+
+
+def test_coverage_weighs_the_rare_words_of_the_question() -> None:
+    a, b = ("p.md", ("P", "5.1 Trade-ins")), ("p.md", ("P", "5.2 Sales"))
+    coverage = Coverage(
+        [
+            (a, "Trade-ins", "A trade-in allowance reduces the cost of the new asset."),
+            (b, "Sales", "The gain on a sale of an old asset goes to other income."),
+            (b, "Sales", "Every asset sale needs a disposal form for the asset."),
+        ]
+    )
+    first, second = coverage.shares("trade-in allowance on an old asset", [a, b])
+    assert first > second > 0  # "allowance" is rare, "asset" is everywhere
+    assert coverage.shares("the of", [a, b]) == [0.0, 0.0]  # stopwords only

@@ -130,11 +130,40 @@ def test_section_titles_are_embedded_and_a_lost_title_file_is_reported(
     knowledge, data = _write(tmp_path / "knowledge", DOCS), tmp_path / "data"
     ingest(knowledge, data)
     paths = Paths(data)
-    titles = json.loads(paths.heading_texts.read_text(encoding="utf-8"))
-    vectors = np.load(paths.heading_vectors)
+    title_file, vector_file = paths.vectors("headings")
+    titles = json.loads(title_file.read_text(encoding="utf-8"))
+    vectors = np.load(vector_file)
     assert len(titles) == len(set(titles)) == vectors.shape[0] and vectors.shape[1] == 384
     assert "1. Cloud" not in titles and "Cloud" in titles  # the title without its number
 
-    paths.heading_texts.unlink()
+    title_file.unlink()
+    with pytest.raises(KnowledgeIndexUnusable, match="ingest --rebuild"):
+        open_knowledge(knowledge, data, build=False)
+
+
+def test_sentences_are_embedded_once_and_a_lost_sentence_file_is_reported(
+    tmp_path: Path,
+) -> None:
+    import json
+
+    from bot.retrieval.search import KnowledgeIndexUnusable
+    from bot.retrieval.store import Paths
+
+    knowledge, data = _write(tmp_path / "knowledge", DOCS), tmp_path / "data"
+    ingest(knowledge, data)
+    paths = Paths(data)
+    text_file, vector_file = paths.vectors("sentences")
+    texts = json.loads(text_file.read_text(encoding="utf-8"))
+    assert texts == [
+        "Servers are capitalized.",
+        "Repairs are expensed.",
+        "Cloud usage is expensed as consumed.",
+        "Leases go to finance.",
+    ]
+    vectors = np.load(vector_file)
+    assert vectors.shape == (4, 384)
+    assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-3)
+
+    vector_file.unlink()
     with pytest.raises(KnowledgeIndexUnusable, match="ingest --rebuild"):
         open_knowledge(knowledge, data, build=False)
