@@ -24,12 +24,17 @@ FENCE = re.compile(r"^(```|~~~)")
 SECTION_NUMBER = re.compile(
     r"^(?:§\s*|section\s+|article\s+)?(\d+(?:\.\d+)*)\.?(?=\s|$)", re.IGNORECASE
 )
-#: "§5.4", "section 4.3", "(see 2.1)", "see 4.4.2 and 4.4.1", "sections 5.2, 5.3 and §6": a
-#: bare "see", and a number further down a list, need a dot or a "§" ("see 5 years" names
-#: nothing, "policy 2.1 and 40 pumps" only 2.1).
+#: "§5.4", "section 4.3", "(see 2.1)", "see 4.4.2 and 4.4.1", "sections 5.2, 5.3 and §6", and
+#: a dotted number alone in brackets, "(4.3)" or "[2.1, 2.2]": a bare "see", a bracket, and a
+#: number further down a list need a dot or a "§" ("see 5 years" names nothing, "policy 2.1
+#: and 40 pumps" only 2.1, "(3.5 years)" nothing).
+LISTED = r"(\d+(?:\.\d+)*(?:\s*(?:,|and|or|&)\s*(?:§\s*\d+|\d+\.\d+)(?:\.\d+)*)*)"
 REFERENCE = re.compile(
     r"(?:§\s*|\b(?:sections?|clauses?|paragraphs?|para\.?|policy)\s+|\bsee\s+(?=\d+\.\d))"
-    r"(\d+(?:\.\d+)*(?:\s*(?:,|and|or|&)\s*(?:§\s*\d+|\d+\.\d+)(?:\.\d+)*)*)",
+    + LISTED
+    + r"|[(\[](?=\d+\.\d)"
+    + LISTED
+    + r"[)\]]",
     re.IGNORECASE,
 )
 NUMBER = re.compile(r"\d+(?:\.\d+)*")
@@ -87,7 +92,7 @@ def section_number(title: str) -> str:
 
 def references(text: str) -> tuple[str, ...]:
     """Sections the text names: "See policy §5.2 and §5.4." -> 5.2, 5.4; "(clause 3)" -> 3."""
-    named = (n for listed in REFERENCE.findall(text) for n in NUMBER.findall(listed))
+    named = (n for found in REFERENCE.findall(text) for n in NUMBER.findall("".join(found)))
     return tuple(dict.fromkeys(named))
 
 

@@ -85,6 +85,9 @@ def test_faq_answers_point_to_their_policy_section() -> None:
     assert references("Only tires on a new unit count (see 4.4.2 and 4.4.1).") == ("4.4.2", "4.4.1")
     assert references("Sections 5.2, 5.3 and §6 apply.") == ("5.2", "5.3", "6")
     assert references("Please see 5 years of records; policy 2.1 and 40 pumps.") == ("2.1",)
+    found = references("Expensed when mounted (4.4.2). Grouped [2.1, 2.2].")
+    assert found == ("4.4.2", "2.1", "2.2")
+    assert references("Kept for (3.5 years) or (3) months.") == ()
 
 
 def test_the_shipped_policy_has_numbered_sections_and_faq_questions() -> None:
