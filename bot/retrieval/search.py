@@ -1,6 +1,7 @@
 """Search the ingested policy in stages: keyword (BM25), semantic (Chroma), their fusion, and
 hybrid, which ranks the fused candidates by the evidence in :mod:`ranking`.
 
+Every mode first puts the query's typos right against the policy's words (:mod:`spelling`).
 Results are one passage per section (the section's best-matching chunk), so a long section
 cut into parts does not crowd the top results. Fusion combines the two rankings with
 reciprocal rank fusion: ``score = Σ 1 / (RRF_K + rank)``, which needs no calibration between
