@@ -2,16 +2,19 @@
 
 Run:  .venv/bin/python tools/fit_ranking.py [--check]
 
-Development sets only: tests/retrieval/queries.jsonl on knowledge/, and the Northwind policy
-of tests/retrieval/devpolicy/ (as DOCX, with its FAQ as PDF) with its queries. The held-out
-sets (tests/retrieval/holdout.jsonl, and any foreign policy) are never read here.
+Development sets, one per organisation: tests/retrieval/queries.jsonl on knowledge/, the
+Northwind policy of tests/retrieval/devpolicy/ (as DOCX, with its FAQ as PDF), and every
+foreign policy of tests/retrieval/foreign15/ (PDF, DOCX and HTML, each with an HTML FAQ). The
+held-out set (tests/retrieval/holdout.jsonl) and any fresher foreign policy are never read.
 
 For every query, hybrid search's candidate sections and their features are computed; the
 expected section is paired with every other candidate, and a logistic regression without
 intercept learns which feature differences make a section the expected one (a pairwise
-ranking model). The script prints, per set, recall@1 of the fitted model on that set and when
-fitted on the other set only (how well the weights carry to a policy they were not fitted on),
-then writes the weights. ``--check`` only prints and exits 1 if the file differs.
+ranking model). How well the weights carry to an organisation they were not fitted on is
+measured leave-one-organisation-out: each set is searched with weights fitted on the other
+sets only, and scored like ``capexbot eval-retrieval`` (recall@1, recall@3, MRR). Then the
+weights fitted on every set are written. ``--check`` only prints and exits 1 if the file
+differs.
 """
 
 from __future__ import annotations
@@ -28,29 +31,41 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bot.core import load_policy  # noqa: E402
-from bot.retrieval.evaluation import load_cases, matches  # noqa: E402
+from bot.retrieval.evaluation import RetrievalCase, evaluate, load_cases, matches  # noqa: E402
 from bot.retrieval.expansion import expand_query  # noqa: E402
 from bot.retrieval.knowledge import open_knowledge  # noqa: E402
 from bot.retrieval.ranking import FEATURES, WEIGHTS  # noqa: E402
+from bot.retrieval.search import KnowledgeBase  # noqa: E402
 from tests.retrieval.devpolicy import QUERIES as DEV_QUERIES  # noqa: E402
 from tests.retrieval.devpolicy import write_dev_policy  # noqa: E402
 
 REGULARISATION = 1.0  # scikit-learn's C: the default; not tuned
+FOREIGN = ROOT / "tests" / "retrieval" / "foreign15"
 
 Sample = tuple[np.ndarray, np.ndarray]  # (features of the candidates, which are expected)
 
 
-def collect(folder: Path, queries: Path, data: Path) -> list[Sample]:
-    policy = load_policy(ROOT / "rules")
-    knowledge = open_knowledge(folder, data)
-    samples = []
-    for case in load_cases(queries):
-        candidates, rows = knowledge.evidence(expand_query(case.query, policy))
-        labels = np.array(
-            [any(matches(e, c.chunk.section) for e in case.expected) for c in candidates]
-        )
-        samples.append((rows, labels))
-    return samples
+class DevSet:
+    """One organisation's policy, indexed, with its queries and their ranking samples."""
+
+    def __init__(self, folder: Path, queries: Path, data: Path) -> None:
+        policy = load_policy(ROOT / "rules")
+        self.knowledge: KnowledgeBase = open_knowledge(folder, data)
+        self.cases: list[RetrievalCase] = load_cases(queries)
+        self.expand = lambda query: expand_query(query, policy)
+        self.samples: list[Sample] = []
+        for case in self.cases:
+            candidates, rows = self.knowledge.evidence(self.expand(case.query))
+            labels = np.array(
+                [any(matches(e, c.chunk.section) for e in case.expected) for c in candidates]
+            )
+            self.samples.append((rows, labels))
+
+    def score(self, weights: np.ndarray) -> str:
+        self.knowledge.weights = weights
+        s = evaluate(self.knowledge, self.cases, "hybrid", self.expand).summary
+        self.knowledge.weights = None
+        return f"{s.recall_at_1:.3f} / {s.recall_at_3:.3f}, MRR {s.mrr:.3f}"
 
 
 def fit(samples: list[Sample]) -> np.ndarray:
@@ -62,14 +77,22 @@ def fit(samples: list[Sample]) -> np.ndarray:
             for bad in rows[~labels]:
                 pairs += [good - bad, bad - good]
                 targets += [1, 0]
-    model = LogisticRegression(C=REGULARISATION, fit_intercept=False, max_iter=2000)
+    model = LogisticRegression(C=REGULARISATION, fit_intercept=False, max_iter=5000)
     model.fit(np.array(pairs), np.array(targets))
-    return np.asarray(model.coef_[0], dtype=np.float64)
+    return np.asarray(model.coef_[0], dtype=np.float32)
 
 
-def recall_at_1(samples: list[Sample], weights: np.ndarray) -> float:
-    hits = [labels[int(np.argmax(rows @ weights))] for rows, labels in samples if len(rows)]
-    return sum(hits) / len(samples)
+def development_sets(scratch: Path) -> dict[str, DevSet]:
+    dev = write_dev_policy(scratch / "northwind", "docx")
+    found = {
+        "shipped": DevSet(ROOT / "knowledge", ROOT / "tests/retrieval/queries.jsonl",
+                          scratch / "shipped"),
+        "northwind": DevSet(dev, DEV_QUERIES, scratch / "northwind-data"),
+    }
+    for org in sorted(FOREIGN.iterdir()):
+        if (org / "queries.jsonl").is_file():
+            found[org.name] = DevSet(org, org / "queries.jsonl", scratch / org.name)
+    return found
 
 
 def main() -> None:
@@ -77,25 +100,22 @@ def main() -> None:
     parser.add_argument("--check", action="store_true", help="compare, do not write")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="capexbot-fit-") as temp:
-        scratch = Path(temp)
-        dev = write_dev_policy(scratch / "northwind", "docx")
-        sets = {
-            "shipped": collect(ROOT / "knowledge", ROOT / "tests/retrieval/queries.jsonl",
-                               scratch / "a"),
-            "northwind": collect(dev, DEV_QUERIES, scratch / "b"),
-        }
-    weights = fit([s for samples in sets.values() for s in samples])
-    for name, samples in sets.items():
-        other = fit([s for n, rest in sets.items() if n != name for s in rest])
-        print(
-            f"{name:<10} {len(samples):>3} queries: recall@1 of the ranking model "
-            f"{recall_at_1(samples, weights):.3f} fitted on all, "
-            f"{recall_at_1(samples, other):.3f} fitted on the other set only"
-        )
+        sets = development_sets(Path(temp))
+        weights = fit([s for dev in sets.values() for s in dev.samples])
+        print("hybrid recall@1 / recall@3, MRR: weights fitted on the other sets | on all")
+        for name, dev in sets.items():
+            other = fit([s for n, rest in sets.items() if n != name for s in rest.samples])
+            print(f"  {name:<20} {len(dev.cases):>3} queries: {dev.score(other)} | "
+                  f"{dev.score(weights)}")
     for name, value in zip(FEATURES, weights, strict=True):
         print(f"  {name:<14} {value:+.3f}")
     data = {
-        "fitted_on": ["tests/retrieval/queries.jsonl", "tests/retrieval/devpolicy/queries.jsonl"],
+        "fitted_on": [
+            "tests/retrieval/queries.jsonl",
+            "tests/retrieval/devpolicy/queries.jsonl",
+            *(f"tests/retrieval/foreign15/{n}/queries.jsonl" for n in sets if n not in
+              ("shipped", "northwind")),
+        ],
         "command": "python tools/fit_ranking.py",
         "weights": {name: round(float(v), 4) for name, v in zip(FEATURES, weights, strict=True)},
     }

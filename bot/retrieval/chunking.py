@@ -24,10 +24,23 @@ FENCE = re.compile(r"^(```|~~~)")
 SECTION_NUMBER = re.compile(
     r"^(?:§\s*|section\s+|article\s+)?(\d+(?:\.\d+)*)\.?(?=\s|$)", re.IGNORECASE
 )
+#: "§5.4", "section 4.3", "(see 2.1)", "see 4.4.2 and 4.4.1", "sections 5.2, 5.3 and §6", and
+#: a dotted number alone in brackets, "(4.3)" or "[2.1, 2.2]": a bare "see", a bracket, and a
+#: number further down a list need a dot or a "§" ("see 5 years" names nothing, "policy 2.1
+#: and 40 pumps" only 2.1, "(3.5 years)" nothing).
+LISTED = r"(\d+(?:\.\d+)*(?:\s*(?:,|and|or|&)\s*(?:§\s*\d+|\d+\.\d+)(?:\.\d+)*)*)"
 REFERENCE = re.compile(
-    r"(?:§\s*|\b(?:sections?|clauses?|paragraphs?|para\.?|policy)\s+)(\d+(?:\.\d+)*)",
+    r"(?:§\s*|\b(?:sections?|clauses?|paragraphs?|para\.?|policy)\s+|\bsee\s+(?=\d+\.\d))"
+    + LISTED
+    + r"|[(\[](?=\d+\.\d)"
+    + LISTED
+    + r"[)\]]",
     re.IGNORECASE,
 )
+NUMBER = re.compile(r"\d+(?:\.\d+)*")
+
+
+SectionKey = tuple[str, tuple[str, ...]]  # (source, heading path): one section of one document
 
 
 @dataclass(frozen=True)
@@ -79,7 +92,8 @@ def section_number(title: str) -> str:
 
 def references(text: str) -> tuple[str, ...]:
     """Sections the text names: "See policy §5.2 and §5.4." -> 5.2, 5.4; "(clause 3)" -> 3."""
-    return tuple(dict.fromkeys(n.rstrip(".") for n in REFERENCE.findall(text)))
+    named = (n for found in REFERENCE.findall(text) for n in NUMBER.findall("".join(found)))
+    return tuple(dict.fromkeys(named))
 
 
 def headings(text: str) -> list[Heading]:
@@ -99,10 +113,15 @@ def headings(text: str) -> list[Heading]:
 
 
 def sections(text: str, default_title: str) -> list[Section]:
-    """The document's sections in order. Text before the first heading belongs to the title."""
+    """The document's sections in order. Text before the first heading belongs to the title.
+
+    The title is the one level-1 heading; a document with several ("1 Introduction", "2
+    Thresholds" as ``<h1>``) has them as its top sections, under ``default_title``.
+    """
     lines = text.splitlines()
     marks = headings(text)
-    title = next((h.title for h in marks if h.level == 1), default_title)
+    tops = [h.title for h in marks if h.level == 1]
+    title = tops[0] if len(tops) == 1 else default_title
     result: list[Section] = []
     stack: list[Heading] = []
     starts = [*marks, Heading(0, "", len(lines) + 1)]
@@ -114,7 +133,7 @@ def sections(text: str, default_title: str) -> list[Section]:
             stack.pop()
         stack.append(heading)
         path = tuple(h.title for h in stack)
-        if stack[0].level != 1:
+        if stack[0].level != 1 or len(tops) > 1:
             path = (title, *path)
         body = _clean("\n".join(lines[heading.line : following.line - 1]))
         result.append(Section(path, section_number(heading.title), body))
@@ -125,8 +144,10 @@ def chunk_document(source: str, text: str, default_title: str) -> list[Chunk]:
     """Chunks of every non-empty section; ids depend on the source, the path and the part."""
     chunks: list[Chunk] = []
     seen: dict[tuple[str, ...], int] = {}
-    for section in sections(text, default_title):
-        if not section.body:
+    found = sections(text, default_title)
+    titles = {_entry(s.path[-1]) for s in found}
+    for section in found:
+        if not section.body or _lists_titles(section.body, titles):
             continue
         occurrence = seen.get(section.path, 0)
         seen[section.path] = occurrence + 1
@@ -138,6 +159,17 @@ def chunk_document(source: str, text: str, default_title: str) -> list[Chunk]:
                 Chunk(chunk_id, source, section.path, section.number, part, piece, refers)
             )
     return chunks
+
+
+def _lists_titles(body: str, titles: set[str]) -> bool:
+    """A table of contents: every line of the body is the title of a heading of the document
+    ("2.1 Capitalization Threshold ..... 4"). Its headings come again with the real text."""
+    return all(_entry(line) in titles for line in body.splitlines() if line.strip())
+
+
+def _entry(line: str) -> str:
+    """A line as a contents entry: without leader dots, page number and case."""
+    return re.sub(r"[\s.·…_]*\d*\s*$", "", line).strip().casefold()
 
 
 def _pieces(body: str) -> list[str]:

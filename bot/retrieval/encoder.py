@@ -88,6 +88,12 @@ def _tokenizer() -> Tokenizer:
 
 
 @functools.cache
+def whole_words() -> frozenset[str]:
+    """The model's vocabulary entries that are whole English words ("portable", not "##able")."""
+    return frozenset(word for word in _tokenizer().get_vocab() if word.isalpha())
+
+
+@functools.cache
 def get_encoder() -> Encoder:
     """The process-wide encoder, loaded on first use."""
     return Encoder()

@@ -8,11 +8,11 @@ a title embedded before is not embedded again.
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING
 
 from bot.retrieval.chunking import SECTION_NUMBER, Chunk
 from bot.retrieval.store import Paths
+from bot.retrieval.vectors import read_vectors, write_vectors
 
 if TYPE_CHECKING:
     import numpy as np
@@ -25,33 +25,12 @@ def title(chunk: Chunk) -> str:
 
 def write_title_vectors(paths: Paths, chunks: list[Chunk]) -> None:
     """Embed the titles of ``chunks`` (reusing earlier vectors) and store them."""
-    import numpy as np
-
-    from bot.retrieval.encoder import DIMENSIONS, get_encoder
-
-    known = _read(paths)
-    texts = list(dict.fromkeys(title(c) for c in chunks))
-    missing = [t for t in texts if t not in known]
-    if missing:
-        known.update(zip(missing, get_encoder().encode(missing), strict=True))
-    vectors = np.array([known[t] for t in texts], dtype=np.float32).reshape(-1, DIMENSIONS)
-    paths.heading_texts.write_text(json.dumps(texts, ensure_ascii=False), encoding="utf-8")
-    np.save(paths.heading_vectors, vectors)
+    write_vectors(paths.vectors("headings"), [title(c) for c in chunks])
 
 
 def read_title_vectors(paths: Paths, chunks: list[Chunk]) -> np.ndarray:
     """One row per chunk: the vector of its title."""
     import numpy as np
 
-    known = _read(paths)
+    known = read_vectors(paths.vectors("headings"))
     return np.array([known[title(c)] for c in chunks], dtype=np.float32)
-
-
-def _read(paths: Paths) -> dict[str, np.ndarray]:
-    import numpy as np
-
-    if not paths.heading_texts.is_file() or not paths.heading_vectors.is_file():
-        return {}
-    texts = json.loads(paths.heading_texts.read_text(encoding="utf-8"))
-    vectors = np.load(paths.heading_vectors)
-    return dict(zip(texts, vectors, strict=True))

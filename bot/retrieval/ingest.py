@@ -21,6 +21,7 @@ from bot.retrieval.chunking import Chunk, chunk_document
 from bot.retrieval.documents import DocumentError, load_text, policy_files
 from bot.retrieval.headings import write_title_vectors
 from bot.retrieval.keyword import KeywordIndex
+from bot.retrieval.sentences import write_sentence_vectors
 from bot.retrieval.store import (
     Manifest,
     Paths,
@@ -100,6 +101,7 @@ def ingest(
         shutil.rmtree(paths.keyword, ignore_errors=True)
         KeywordIndex.build([c.indexed_text for c in chunks]).save(paths.keyword)
         write_title_vectors(paths, chunks)
+        write_sentence_vectors(paths, chunks)
         indexed = {d.source: d.hash for d in documents}
         report.version = knowledge_version(indexed)
         write_manifest(

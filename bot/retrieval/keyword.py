@@ -9,14 +9,19 @@ chunks and the query, so it only has to be consistent, not linguistically right.
 from __future__ import annotations
 
 import functools
+import math
 import re
 import unicodedata
+from collections import Counter
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     import bm25s
     import numpy as np
+
+    from bot.retrieval.chunking import SectionKey
 
 WORD = re.compile(r"[a-z0-9]+")
 #: Stopwords that are content words in this domain ("AI", "per unit", "our own servers").
@@ -113,3 +118,33 @@ class KeywordIndex:
         top = np.argpartition(-scores, k - 1)[:k]
         top = top[np.argsort(-scores[top], kind="stable")]
         return [(int(i), float(scores[i])) for i in top if scores[i] > 0]
+
+
+class Coverage:
+    """How much of a question's vocabulary a section holds: the share of the query's words
+    found in the section's text (all its parts), each word weighted by its rarity in the
+    policy (IDF over chunks). A section that says every rare word of the question is more
+    likely the one that answers it than a neighbour on the same topic."""
+
+    def __init__(self, sections: Iterable[tuple[SectionKey, str, str]]) -> None:
+        """``sections``: (section key, indexed text, text) of every chunk."""
+        frequency = Counter[str]()
+        self._words: dict[SectionKey, set[str]] = {}
+        chunks = 0
+        for key, indexed, text in sections:
+            chunks += 1
+            frequency.update(set(tokens(indexed)))
+            self._words.setdefault(key, set()).update(tokens(text))
+        self._idf = {w: math.log(1 + chunks / n) for w, n in frequency.items()}
+        self._unseen = math.log(1 + chunks)  # a word no chunk has weighs like the rarest
+
+    def shares(self, query: str, sections: list[SectionKey]) -> list[float]:
+        """For each section, the IDF-weighted share of the query's words it contains."""
+        weights = {w: self._idf.get(w, self._unseen) for w in set(tokens(query))}
+        total = sum(weights.values())
+        if not total:
+            return [0.0] * len(sections)
+        return [
+            sum(v for w, v in weights.items() if w in self._words.get(key, ())) / total
+            for key in sections
+        ]

@@ -8,7 +8,9 @@ wraps onto a second line is joined, and a number drawn apart from its title ("4.
 margin column) stays with it because both sit on one baseline.
 
 Tables found by their ruling lines become Markdown tables (first row the header) at their place
-on the page, and their words are not read a second time as lines. Lines repeated at the top or
+on the page, and their words are not read a second time as lines. A line whose words stand in
+columns (a table drawn without rules) is never a heading, so its header row stays with its
+rows. Lines repeated at the top or
 bottom of most pages (running headers, "Page 3 of 14") are dropped. Without any styled
 heading (a PDF set in one font), numbered lines are the headings, as in plain text.
 """
@@ -18,15 +20,18 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
+from bot.retrieval.chunking import SECTION_NUMBER
 from bot.retrieval.markup import heading, is_question, numbered_level, question_title, table
 
 BOLD = re.compile(r"bold|black|heavy|semibold|demi", re.IGNORECASE)
 PAGE_NUMBER = re.compile(r"^(?:page\s*)?\d+(?:\s*(?:of|/)\s*\d+)?$", re.IGNORECASE)
 MARGIN = 0.1  # share of the page height at top and bottom where running lines live
 MAX_HEADING_CHARS = 160
+COLUMN_GAP = 3.0  # a gap between two words of a line wider than this many font sizes
 
 
 @dataclass
@@ -38,6 +43,7 @@ class Line:
     size: float
     bold: bool
     edge: bool  # in the top or bottom margin of its page
+    columns: bool = False  # words set far apart: a row of a table drawn without rules
     table: str = ""  # a whole Markdown table standing in for its rows
 
 
@@ -90,7 +96,12 @@ def _lines(words: list[dict[str, Any]], page: int, height: float) -> list[Line]:
         top, bottom = min(w["top"] for w in row), max(w["bottom"] for w in row)
         edge = bottom < height * MARGIN or top > height * (1 - MARGIN)
         bold = all(BOLD.search(str(w["fontname"])) for w in row)
-        lines.append(Line(page, top, bottom, text, sizes.most_common(1)[0][0], bold, edge))
+        size = sizes.most_common(1)[0][0]
+        # a section number may stand apart from its title ("4.2" in a margin column)
+        spaced = row[1:] if SECTION_NUMBER.match(row[0]["text"]) else row
+        gaps = (b["x0"] - a["x1"] for a, b in pairwise(spaced))
+        columns = max(gaps, default=0.0) > COLUMN_GAP * size
+        lines.append(Line(page, top, bottom, text, size, bold, edge, columns))
     return lines
 
 
@@ -164,8 +175,11 @@ def _body_size(lines: list[Line]) -> float:
 
 
 def _styled(line: Line, body: float) -> bool:
-    """Set apart from the body text: larger, or all bold; and short enough for a title."""
-    if line.table or len(line.text) > MAX_HEADING_CHARS or not re.search(r"[A-Za-z]", line.text):
+    """Set apart from the body text: larger, or all bold; short enough for a title, and not
+    set in columns (the header row of a table without rules)."""
+    if line.table or line.columns or len(line.text) > MAX_HEADING_CHARS:
+        return False
+    if not re.search(r"[A-Za-z]", line.text):
         return False
     if line.text.rstrip().endswith((",", ";")):
         return False

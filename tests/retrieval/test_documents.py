@@ -8,6 +8,8 @@ import pytest
 
 from bot.retrieval.chunking import MAX_CHARS, chunk_document, headings, references
 from bot.retrieval.documents import DocumentError, load_text, policy_files
+from bot.retrieval.keyword import Coverage
+from bot.retrieval.sentences import sentences
 from tests.retrieval.conftest import KNOWLEDGE_DIR
 from tests.retrieval.files import write_docx, write_pdf
 
@@ -63,11 +65,29 @@ def test_long_sections_are_cut_into_parts_that_keep_the_path() -> None:
     assert all(len(c.text) <= MAX_CHARS for c in chunks)
 
 
+def test_a_document_whose_top_sections_are_level_one_headings_keeps_them_in_every_path() -> None:
+    text = "# 1 Introduction\n\nScope.\n\n# 2 Thresholds\n\n## 2.1 By category\n\nGBP 10,000.\n"
+    chunks = chunk_document("policy.html", text, "policy")
+    assert [c.path for c in chunks] == [
+        ("policy", "1 Introduction"),
+        ("policy", "2 Thresholds", "2.1 By category"),
+    ]
+    assert chunks[1].indexed_text.startswith("2 Thresholds › 2.1 By category\n")
+
+
 def test_faq_answers_point_to_their_policy_section() -> None:
     assert references("Yes, it is CapEx. See policy §5.2 and §5.4.") == ("5.2", "5.4")
     assert references("Costs are expensed (policy section 3.5).") == ("3.5",)
     assert references("Refer to clause 4 of FIN-03.") == ("4",)
     assert references("It costs USD 5,000 over 3.5 years.") == ()
+    # the way foreign FAQs cite: "(see 2.1)", and lists after one reference word
+    assert references("Charged to Minor Equipment (see 2.1).") == ("2.1",)
+    assert references("Only tires on a new unit count (see 4.4.2 and 4.4.1).") == ("4.4.2", "4.4.1")
+    assert references("Sections 5.2, 5.3 and §6 apply.") == ("5.2", "5.3", "6")
+    assert references("Please see 5 years of records; policy 2.1 and 40 pumps.") == ("2.1",)
+    found = references("Expensed when mounted (4.4.2). Grouped [2.1, 2.2].")
+    assert found == ("4.4.2", "2.1", "2.2")
+    assert references("Kept for (3.5 years) or (3) months.") == ()
 
 
 def test_the_shipped_policy_has_numbered_sections_and_faq_questions() -> None:
@@ -145,3 +165,31 @@ def test_only_supported_visible_files_are_policy_files(tmp_path: Path) -> None:
         (tmp_path / name).write_text("x", encoding="utf-8")
     found = [p.relative_to(tmp_path).as_posix() for p in policy_files(tmp_path)]
     assert found == ["a.md", "b.PDF", "sub/d.htm"]
+
+
+def test_sentences_are_cut_at_their_ends_and_table_rows_stand_alone() -> None:
+    text = (
+        "Items of USD 5,000 or more are assets. Cheaper items are expensed; no pooling at all."
+        "\n\n| Asset class | Useful life |\n| --- | --- |\n| Forklift trucks | 8 years |\nYes."
+    )
+    assert sentences(text) == [
+        "Items of USD 5,000 or more are assets.",
+        "Cheaper items are expensed;",
+        "no pooling at all.",
+        "| Asset class | Useful life |",
+        "| Forklift trucks | 8 years |",
+    ]  # "| --- | --- |" and "Yes." are too short to say anything
+
+
+def test_coverage_weighs_the_rare_words_of_the_question() -> None:
+    a, b = ("p.md", ("P", "5.1 Trade-ins")), ("p.md", ("P", "5.2 Sales"))
+    coverage = Coverage(
+        [
+            (a, "Trade-ins", "A trade-in allowance reduces the cost of the new asset."),
+            (b, "Sales", "The gain on a sale of an old asset goes to other income."),
+            (b, "Sales", "Every asset sale needs a disposal form for the asset."),
+        ]
+    )
+    first, second = coverage.shares("trade-in allowance on an old asset", [a, b])
+    assert first > second > 0  # "allowance" is rare, "asset" is everywhere
+    assert coverage.shares("the of", [a, b]) == [0.0, 0.0]  # stopwords only

