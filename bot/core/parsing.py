@@ -269,6 +269,9 @@ _FILLER = frozenset(
             "nos nosso nossa os as um uma do da com ou custo milhao milhoes",
             "het een van voor met en totaal kopen kopen gekocht bestellen miljoen wij onze",
             "il lo gli di per noi nostro nostra acquistiamo comprare milione milioni",
+            # the paper a cost comes on is not the cost: "Facture Cisco pour le cluster"
+            "rechnung facture factura fatura fattura factuur offerte angebot devis",
+            "presupuesto orcamento preventivo cotizacion cotacao",
             # who is paid is not what is bought: "¥14,500,000 to the maker"
             "maker vendor supplier seller manufacturer dealer hersteller lieferant haendler",
             "handler fournisseur fabricant vendeur proveedor fabricante vendedor fornecedor",
@@ -511,8 +514,10 @@ def _best_guess(words: str, classifier: SpendClassifier) -> Guess:
     """
     whole = classifier.classify(words)
     phrases = _phrases(words)
-    if whole.confident or len(phrases) < 2:
+    if len(phrases) < 2:
         return whole
+    if whole.confident:
+        return _head_over_qualifiers(whole, phrases, classifier)
     ranked = [(depth, classifier.classify(phrase)) for depth, phrase in phrases]
     named = [(d, g) for d, g in ranked if g.confident and g.asset_type is not None]
     if not named:
@@ -538,6 +543,35 @@ def _best_guess(words: str, classifier: SpendClassifier) -> Guess:
     ):
         return replace(best, confident=False)
     return best
+
+
+def _head_over_qualifiers(
+    whole: Guess, phrases: list[tuple[int, str]], classifier: SpendClassifier
+) -> Guess:
+    """A confident reading of the whole clause, unless it came from a qualifier.
+
+    "Pure FlashBlade for the training data lake" reads as model training as a whole, because
+    the qualifier's words are the surest; the head says what is bought. When the clause's
+    only head confidently names a cost treated otherwise, the head stands if a qualifier
+    explains the whole's reading; otherwise neither reading is sure.
+    """
+    heads = [phrase for depth, phrase in phrases if depth == 0]
+    qualifiers = [phrase for depth, phrase in phrases if depth > 0]
+    if len(heads) != 1 or not qualifiers:
+        return whole
+    assert whole.asset_type is not None
+    head = classifier.classify(heads[0])
+    if (
+        not head.confident
+        or head.asset_type is None
+        or classifier.same_treatment(head.asset_type, whole.asset_type)
+    ):
+        return whole
+    for phrase in qualifiers:
+        guess = classifier.classify(phrase)
+        if guess.asset_type and classifier.same_treatment(guess.asset_type, whole.asset_type):
+            return head
+    return replace(whole, confident=False)
 
 
 #: Splits a clause's content at breaks, qualifying markers and prepositions, keeping each.

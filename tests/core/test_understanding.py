@@ -523,3 +523,73 @@ def test_premises_said_to_be_ours_make_the_improvement_owned(policy, text: str) 
 )
 def test_a_unit_price_in_other_wordings_is_read_as_each(text: str) -> None:
     assert [amount.each for amount in find_amounts(text, "USD")] == [True]
+
+
+# --- Japanese, and cases the policy refers elsewhere -----------------------------------------
+
+
+def test_japanese_counts_amounts_and_lives_are_read() -> None:
+    from bot.core.money import find_quantities, find_useful_life
+
+    text = "GPUサーバー3台で1,200万円、5年使用予定"
+    assert [q.quantity for q in find_quantities(text, [])] == [3]
+    assert [(a.money.amount, a.money.currency) for a in find_amounts(text, "USD")] == [
+        (Decimal(12000000), "JPY")
+    ]
+    assert [life.life.min_months for life in find_useful_life(text)] == [60]
+
+
+@pytest.mark.parametrize(
+    ("text", "asset_type"),
+    [
+        ("配送用のトラックを2台購入", "vehicle"),
+        ("来月の出張の航空券", "travel"),
+        ("新しいノートPCを5台", "computer"),
+    ],
+)
+def test_the_classifier_reads_japanese(policy, text: str, asset_type: str) -> None:
+    # phrases written for this test, not among the example phrases
+    classifier = classifier_for(policy)
+    assert classifier is not None
+    guess = classifier.classify(text)
+    assert guess.asset_type == asset_type and guess.confident, guess
+
+
+@pytest.mark.parametrize(
+    ("text", "rule"),
+    [
+        (
+            "We're acquiring Ferrous Labs (small startup) incl. their codebase and 3 patents, "
+            "~$4M. How do we treat the tech?",
+            "BUSINESS-COMBINATION",
+        ),
+        (
+            "The extrusion machine is due for its major overhaul, every 4 yrs, $48k",
+            "MAJOR-OVERHAUL",
+        ),
+        ("Generalüberholung der Spritzgießpresse, alle 5 Jahre, 52.000 €", "MAJOR-OVERHAUL"),
+    ],
+)
+def test_cases_the_policy_refers_elsewhere_are_referred(policy, text: str, rule: str) -> None:
+    d = ask(text, policy)
+    assert d.verdict == "needs_review", d.summary
+    assert rule in {fired.id for fired in d.rules_fired}, d.rules_fired
+
+
+def test_the_head_says_what_is_bought_not_its_qualifier(policy) -> None:
+    # as a whole the clause reads as model training ("for the training data lake")
+    d = ask(
+        "Pure FlashBlade//S for the training data lake, $214k incl. install and burn-in", policy
+    )
+    assert [line.asset_type for line in d.line_items] == ["storage_hardware"], d.summary
+    assert d.verdict == "capex"
+
+
+def test_the_invoice_is_not_what_is_bought(policy) -> None:
+    d = ask(
+        "Facture Cisco pour le nouveau cluster : 2 commutateurs Nexus 9364D à 46 500 $ chacun, "
+        "et un SmartNet de 3 ans à 21 000 $ payé d'avance.",
+        policy,
+    )
+    assert [line.asset_type for line in d.line_items] == ["network_equipment", "support_contract"]
+    assert d.verdict == "split", d.summary
