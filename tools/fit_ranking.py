@@ -4,15 +4,17 @@ Run:  .venv/bin/python tools/fit_ranking.py [--check]
 
 Development sets, one per organisation: tests/retrieval/queries.jsonl on knowledge/, the
 Northwind policy of tests/retrieval/devpolicy/ (as DOCX, with its FAQ as PDF), and every
-foreign policy of tests/retrieval/foreign15/ (PDF, DOCX and HTML, each with an HTML FAQ). The
-held-out set (tests/retrieval/holdout.jsonl) and any fresher foreign policy are never read.
+foreign policy of tests/retrieval/foreign15/ and tests/retrieval/foreign16/ (PDF, DOCX and
+HTML, each with an HTML FAQ; foreign16 was scored fresh once before it joined). The held-out
+set (tests/retrieval/holdout.jsonl) and any fresher foreign policy are never read.
 
 For every query, hybrid search's candidate sections and their features are computed; the
 expected section is paired with every other candidate, and a logistic regression without
 intercept learns which feature differences make a section the expected one (a pairwise
 ranking model). How well the weights carry to an organisation they were not fitted on is
 measured leave-one-organisation-out: each set is searched with weights fitted on the other
-sets only, and scored like ``capexbot eval-retrieval`` (recall@1, recall@3, MRR). Then the
+sets only, and scored like ``capexbot eval-retrieval`` (recall@1, recall@3, MRR), beside
+fusion (the ranking model's input order). Then the
 weights fitted on every set are written. ``--check`` only prints and exits 1 if the file
 differs.
 """
@@ -40,7 +42,7 @@ from tests.retrieval.devpolicy import QUERIES as DEV_QUERIES  # noqa: E402
 from tests.retrieval.devpolicy import write_dev_policy  # noqa: E402
 
 REGULARISATION = 1.0  # scikit-learn's C: the default; not tuned
-FOREIGN = ROOT / "tests" / "retrieval" / "foreign15"
+FOREIGN = (ROOT / "tests" / "retrieval" / "foreign15", ROOT / "tests" / "retrieval" / "foreign16")
 
 Sample = tuple[np.ndarray, np.ndarray]  # (features of the candidates, which are expected)
 
@@ -61,9 +63,11 @@ class DevSet:
             )
             self.samples.append((rows, labels))
 
-    def score(self, weights: np.ndarray) -> str:
+    def score(self, weights: np.ndarray | None) -> str:
+        """Hybrid with ``weights``, or fusion when None."""
         self.knowledge.weights = weights
-        s = evaluate(self.knowledge, self.cases, "hybrid", self.expand).summary
+        mode = "fusion" if weights is None else "hybrid"
+        s = evaluate(self.knowledge, self.cases, mode, self.expand).summary
         self.knowledge.weights = None
         return f"{s.recall_at_1:.3f} / {s.recall_at_3:.3f}, MRR {s.mrr:.3f}"
 
@@ -89,9 +93,10 @@ def development_sets(scratch: Path) -> dict[str, DevSet]:
                           scratch / "shipped"),
         "northwind": DevSet(dev, DEV_QUERIES, scratch / "northwind-data"),
     }
-    for org in sorted(FOREIGN.iterdir()):
-        if (org / "queries.jsonl").is_file():
-            found[org.name] = DevSet(org, org / "queries.jsonl", scratch / org.name)
+    for family in FOREIGN:
+        for org in sorted(family.iterdir()):
+            if (org / "queries.jsonl").is_file():
+                found[org.name] = DevSet(org, org / "queries.jsonl", scratch / org.name)
     return found
 
 
@@ -102,19 +107,20 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="capexbot-fit-") as temp:
         sets = development_sets(Path(temp))
         weights = fit([s for dev in sets.values() for s in dev.samples])
-        print("hybrid recall@1 / recall@3, MRR: weights fitted on the other sets | on all")
+        print("recall@1 / recall@3, MRR: fusion | hybrid, weights fitted on the other sets "
+              "| hybrid, on all")
         for name, dev in sets.items():
             other = fit([s for n, rest in sets.items() if n != name for s in rest.samples])
-            print(f"  {name:<20} {len(dev.cases):>3} queries: {dev.score(other)} | "
-                  f"{dev.score(weights)}")
+            print(f"  {name:<22} {len(dev.cases):>3} queries: {dev.score(None)} | "
+                  f"{dev.score(other)} | {dev.score(weights)}")
     for name, value in zip(FEATURES, weights, strict=True):
         print(f"  {name:<14} {value:+.3f}")
     data = {
         "fitted_on": [
             "tests/retrieval/queries.jsonl",
             "tests/retrieval/devpolicy/queries.jsonl",
-            *(f"tests/retrieval/foreign15/{n}/queries.jsonl" for n in sets if n not in
-              ("shipped", "northwind")),
+            *(str((family / n / "queries.jsonl").relative_to(ROOT)) for family in FOREIGN
+              for n in sets if (family / n / "queries.jsonl").is_file()),
         ],
         "command": "python tools/fit_ranking.py",
         "weights": {name: round(float(v), 4) for name, v in zip(FEATURES, weights, strict=True)},

@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bot.retrieval.chunking import Chunk
+from bot.retrieval.chunking import Chunk, section_number
 from bot.retrieval.keyword import tokens
 
 if TYPE_CHECKING:
@@ -53,6 +53,9 @@ FEATURES = (
     "sentence",
     "coverage",
 )
+#: An FAQ answer whose question holds this share of the words of query and question together
+#: is the question asked word for word (search puts it first).
+VERBATIM = 0.9
 
 
 @dataclass(frozen=True)
@@ -88,7 +91,7 @@ def features(
     top_sentence = float(sentence_similarity.max()) if len(sentence_similarity) else 0.0
     pointed: dict[str, float] = {}
     for c in candidates:
-        if _answers_elsewhere(c.chunk):
+        if answers_elsewhere(c.chunk):
             for number in c.chunk.refers:
                 pointed[number] = max(pointed.get(number, 0.0), 1.0 / c.fused_rank)
     rows = []
@@ -97,7 +100,7 @@ def features(
     ):
         title_words = _words(c.chunk.path[-1])
         path_words = _words(" ".join(c.chunk.path[1:]))
-        number = c.chunk.number
+        number = _number(c.chunk)
         rows.append(
             [
                 (c.semantic if c.semantic is not None else floor - 0.05) - top_cosine,
@@ -107,7 +110,7 @@ def features(
                 len(words & title_words) / len(words) if words else 0.0,
                 len(words & path_words) / len(words) if words else 0.0,
                 float(_names(query, number)),
-                float(_answers_elsewhere(c.chunk)),
+                float(answers_elsewhere(c.chunk)),
                 pointed.get(number, 0.0) if number else 0.0,
                 float(number in parents),
                 float(number.count(".") + 1 if number else 0),
@@ -135,9 +138,28 @@ def _names(query: str, number: str) -> bool:
     )
 
 
-def _answers_elsewhere(chunk: Chunk) -> bool:
-    """An FAQ-style answer: its text names sections, and its own heading has no number."""
-    return bool(chunk.refers) and not chunk.number
+def answers_elsewhere(chunk: Chunk) -> bool:
+    """An FAQ-style answer: its text names sections, and no heading above it has a number
+    (a table caption under "8.2 Table of useful lives" is part of §8.2, not an answer)."""
+    return bool(chunk.refers) and not _number(chunk)
+
+
+def asked_verbatim(query: str, chunk: Chunk) -> bool:
+    """``chunk`` is an FAQ answer and ``query`` is its question, word for word (the shared word
+    stems are at least :data:`VERBATIM` of both sets together)."""
+    if not answers_elsewhere(chunk):
+        return False
+    words, title = _words(query), _words(chunk.path[-1])
+    return bool(words) and len(words & title) / len(words | title) >= VERBATIM
+
+
+def _number(chunk: Chunk) -> str:
+    """The chunk's section number, or that of the nearest numbered heading above it: a
+    loader may give an unnumbered sub-heading of its own to a table ("Table 2 - Standard
+    useful lives" under "8.2 Table of useful lives")."""
+    if chunk.number:
+        return chunk.number
+    return next((n for title in reversed(chunk.path[1:]) if (n := section_number(title))), "")
 
 
 @functools.cache

@@ -8,7 +8,8 @@ reciprocal rank fusion: ``score = Σ 1 / (RRF_K + rank)``, which needs no calibr
 cosine similarities and BM25 scores. Hybrid (the default) scores the first
 :data:`RERANKED` fused sections with the fitted ranking model, then applies the rule every
 policy reader follows: a section an FAQ answer points to ("See policy §5.4.") comes right
-before that answer, because the policy rules and the answer only summarises it.
+before that answer, because the policy rules and the answer only summarises it; unless the
+query is that answer's question word for word, which then comes first.
 """
 
 from __future__ import annotations
@@ -127,12 +128,14 @@ class KnowledgeBase:
     def _ranked(self, query: str) -> list[Hit]:
         """The fused sections ordered by the ranking model, policy sections before the FAQ
         answers that point to them."""
-        from bot.retrieval.ranking import weights
+        from bot.retrieval.ranking import asked_verbatim, weights
 
         candidates, rows = self._evidence(query)
         scores = rows @ (weights() if self.weights is None else self.weights)
-        order = sorted(range(len(candidates)), key=lambda i: -scores[i])
-        return _policy_first([Hit(candidates[i].chunk, float(scores[i])) for i in order])
+        asked = [asked_verbatim(query, c.chunk) for c in candidates]
+        order = sorted(range(len(candidates)), key=lambda i: (not asked[i], -scores[i]))
+        hits = [Hit(candidates[i].chunk, float(scores[i])) for i in order]
+        return _policy_first(hits, frozenset(candidates[i].chunk.id for i in order if asked[i]))
 
     def _spelled(self, query: str) -> str:
         """``query`` with its typos put right against the policy's words (:mod:`spelling`)."""
@@ -251,12 +254,15 @@ def _key(chunk: Chunk) -> tuple[str, tuple[str, ...]]:
     return (chunk.source, chunk.path)
 
 
-def _policy_first(hits: list[Hit]) -> list[Hit]:
+def _policy_first(hits: list[Hit], verbatim: frozenset[str] = frozenset()) -> list[Hit]:
     """Each section an answer points to (in another document) moved to just before the
-    answer, if it was ranked below it."""
+    answer, if it was ranked below it; except for the answers whose question the query asks
+    word for word (chunk ids in ``verbatim``), which keep their place."""
+    from bot.retrieval.ranking import answers_elsewhere
+
     ordered = list(hits)
     for hit in hits:
-        if not hit.chunk.refers or hit.chunk.number:
+        if not answers_elsewhere(hit.chunk) or hit.chunk.id in verbatim:
             continue
         at = ordered.index(hit)
         for number in reversed(hit.chunk.refers):
