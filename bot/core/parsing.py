@@ -31,7 +31,7 @@ from bot.core.money import (
     find_useful_life,
 )
 from bot.core.policy import Lexicon, Policy
-from bot.core.scripts import CJK_SCRIPT
+from bot.core.scripts import CJK_RUN
 from bot.core.understanding import Guess, SpendClassifier, classifier_for, normalize
 
 MAX_TEXT = 4000  # longer messages are cut; the answer says so
@@ -114,12 +114,9 @@ def word_pattern(pattern: str) -> re.Pattern[str]:
     Raises ``re.error`` for a pattern that is not a valid regular expression.
     """
     plain = "".join(_without_accent(c) for c in pattern).replace("’", "'")
-    if _CJK_START.match(plain):  # Japanese and Chinese run words together: no word start
+    if CJK_RUN.match(plain):  # Japanese and Chinese run words together: no word start
         return re.compile(plain, re.IGNORECASE)
     return re.compile(rf"(?<![\w]){plain}", re.IGNORECASE)
-
-
-_CJK_START = re.compile(f"[{CJK_SCRIPT}]")
 
 
 @dataclass(frozen=True)
@@ -525,7 +522,7 @@ def _best_guess(words: str, classifier: SpendClassifier) -> Guess:
     depth = min(d for d, _ in named)  # the least qualified phrase that names a cost
     best = max((g for d, g in named if d == depth), key=lambda g: g.probability)
     sure = best.probability >= PHRASE_PROBABILITY or best.wording >= VERBATIM
-    sole_head = depth == 0 and sum(d == 0 for d, _ in phrases) == 1
+    sole_head = depth == 0 and _sole_head(phrases) is not None
     if not (sure or sole_head):
         return replace(best, confident=False)
     assert best.asset_type is not None
@@ -555,12 +552,12 @@ def _head_over_qualifiers(
     only head confidently names a cost treated otherwise, the head stands if a qualifier
     explains the whole's reading; otherwise neither reading is sure.
     """
-    heads = [phrase for depth, phrase in phrases if depth == 0]
+    only = _sole_head(phrases)
     qualifiers = [phrase for depth, phrase in phrases if depth > 0]
-    if len(heads) != 1 or not qualifiers:
+    if only is None or not qualifiers:
         return whole
     assert whole.asset_type is not None
-    head = classifier.classify(heads[0])
+    head = classifier.classify(only)
     if (
         not head.confident
         or head.asset_type is None
@@ -572,6 +569,12 @@ def _head_over_qualifiers(
         if guess.asset_type and classifier.same_treatment(guess.asset_type, whole.asset_type):
             return head
     return replace(whole, confident=False)
+
+
+def _sole_head(phrases: list[tuple[int, str]]) -> str | None:
+    """The clause's one unqualified phrase, when it has exactly one."""
+    heads = [phrase for depth, phrase in phrases if depth == 0]
+    return heads[0] if len(heads) == 1 else None
 
 
 #: Splits a clause's content at breaks, qualifying markers and prepositions, keeping each.

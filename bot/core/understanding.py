@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot.core.policy import NOT_A_COST, Policy
-from bot.core.scripts import CJK_SCRIPT
+from bot.core.scripts import CJK_RUN, CJK_SCRIPT
 
 if TYPE_CHECKING:
     import numpy as np
@@ -65,7 +65,6 @@ MODEL_VERSION = "lr-chars-minilm-5"
 _NUMBERISH = re.compile(r"[\d$€£¥₹₩₪]+(?:[.,'’ ]\d+)*\s?(?:k|m|mm|mn|mio|bn)?\b", re.IGNORECASE)
 #: Latin words, and runs of Japanese, Chinese or Korean script (see bot.core.scripts)
 _WORD = re.compile(rf"[a-z]+(?:[-'][a-z]+)*|[{CJK_SCRIPT}]+")
-_CJK_RUN = re.compile(rf"[{CJK_SCRIPT}]+")
 
 
 @dataclass(frozen=True)
@@ -100,7 +99,7 @@ def grams(normalized: str) -> list[str]:
     for word in normalized.split():
         padded = f" {word} "
         found.append(f"w:{word}")
-        sizes = (1, 2, 3) if _CJK_RUN.fullmatch(word) else (3, 4, 5)
+        sizes = (1, 2, 3) if CJK_RUN.fullmatch(word) else (3, 4, 5)
         for n in sizes:
             spans = (padded[i : i + n] for i in range(max(1, len(padded) - n + 1)))
             found.extend(gram for gram in spans if gram.strip())
