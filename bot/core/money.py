@@ -233,6 +233,9 @@ _NUMBER_WORDS: dict[str, int] = {
 }
 _NUM_WORD_RE = "|".join(sorted((w for w in _NUMBER_WORDS if "_" not in w), key=len, reverse=True))
 
+_HOUR_UNITS = r"hours|hrs|h|uur|uren|stunden|std|heures|horas|ore"
+#: "600 eng hours", "1,840 dev hrs": who worked them, between the count and the unit
+_WORKERS = r"(?:eng|engineering|engineer|dev|developer|developers|contractor|consultant)\s"
 _YEAR_UNITS = r"years?|yrs?|y\b|jahre?n?|ans?\b|années?|annees?|años?|anos?|jaar|jaren|年"
 _MONTH_UNITS = r"months?|mos?\b|monate?n?|mois|meses|mes\b|maanden|maand|[ヶかカケ箇]月"
 _LIFE_CONTEXT = re.compile(
@@ -243,7 +246,8 @@ _LIFE_CONTEXT = re.compile(
     re.IGNORECASE,
 )
 _LIFE_RE = re.compile(
-    rf"(?P<a>\d+(?:[.,]\d+)?|{_NUM_WORD_RE})\+?"
+    # not inside a Latin word: "payroll" and "May" hold no "a yr" / "a y" (耐用年数5年 does)
+    rf"(?<![A-Za-z\u00c0-\u024f])(?P<a>\d+(?:[.,]\d+)?|{_NUM_WORD_RE})\+?"
     rf"(?:\s?(?:-|–|to|bis|à|a|tot|or|ou|o)\s?(?P<b>\d+(?:[.,]\d+)?|{_NUM_WORD_RE}))?"
     rf"[\s-]?(?P<unit>{_YEAR_UNITS}|{_MONTH_UNITS})",
     re.IGNORECASE,
@@ -395,8 +399,7 @@ _TAX_IN_COST_RE = re.compile(
 )
 #: "640 hours of coding ... at $110": the amount is a rate, the cost is hours times it.
 _HOURS_RE = re.compile(
-    r"(?P<hours>\d{1,3}(?:[.,' ]\d{3})*)\s?(?:hours|hrs|h|uur|stunden|std|heures|horas|ore)"
-    r"(?![a-z])",
+    rf"(?P<hours>\d{{1,3}}(?:[.,' ]\d{{3}})*)\s?(?:{_WORKERS})?(?:{_HOUR_UNITS})(?![a-z0-9])",
     re.IGNORECASE,
 )
 #: Where a sentence ends: not after an abbreviation ("1.450 Std. Programmierung à 78 €").
@@ -548,7 +551,8 @@ def find_quantities(text: str, skip: list[Found]) -> list[FoundQuantity]:
             continue
         following = text[match.end() : match.end() + 12].lower()
         if re.match(
-            rf"(?:{_YEAR_UNITS}|{_MONTH_UNITS}|%|k\b|m\b|gb|tb|h\b|hours|days|weeks|{_MEASURES})",
+            rf"(?:{_YEAR_UNITS}|{_MONTH_UNITS}|%|k\b|m\b|gb|tb|days|weeks|{_MEASURES}"
+            rf"|(?:{_WORKERS})?(?:{_HOUR_UNITS})(?![a-z0-9]))",
             following,
         ):
             continue

@@ -30,7 +30,7 @@ from bot.core.money import (
     find_quantities,
     find_useful_life,
 )
-from bot.core.policy import Lexicon, Policy
+from bot.core.policy import Lexicon, LexiconEntry, Policy
 from bot.core.scripts import CJK_RUN
 from bot.core.understanding import Guess, SpendClassifier, classifier_for, normalize
 
@@ -77,6 +77,7 @@ class _Match:
     confidence: float = 1.0  # a lexicon word is certain; a classifier guess says how sure
     guessed: bool = False  # found by the classifier, spanning its whole clause
     unit: bool = False  # a unit word ("seats"): an item only with an amount of its own
+    decisive: bool = False  # its entry settles the fact (LexiconEntry.decisive)
 
 
 @dataclass
@@ -121,9 +122,10 @@ def word_pattern(pattern: str) -> re.Pattern[str]:
 
 @dataclass(frozen=True)
 class _Compiled:
-    facts: dict[str, list[tuple[int, bool, bool, Any, re.Pattern[str]]]]
+    facts: dict[str, list[tuple[int, LexiconEntry, re.Pattern[str]]]]
     asset_rank: dict[str, int]  # asset type -> position of its first lexicon entry
     asset_labels: dict[str, str]  # asset type -> its label in policy.yaml
+    absorbs: dict[str, frozenset[str]]  # asset type -> the types that are its cost (AssetType)
     instructions: list[re.Pattern[str]]
     policy_questions: list[re.Pattern[str]]
     purchase: list[re.Pattern[str]]
@@ -145,7 +147,7 @@ def _compiled(policy: Policy) -> _Compiled:
         cached = _Compiled(
             facts={
                 fact: [
-                    (rank, e.context_after_preposition, e.unit_word, e.value, word_pattern(p))
+                    (rank, e, word_pattern(p))
                     for rank, e in enumerate(entries)
                     for p in e.patterns
                 ]
@@ -153,6 +155,7 @@ def _compiled(policy: Policy) -> _Compiled:
             },
             asset_rank=_asset_rank(lexicon),
             asset_labels={k: a.label for k, a in policy.settings.asset_types.items()},
+            absorbs={k: frozenset(a.absorbs) for k, a in policy.settings.asset_types.items()},
             instructions=[word_pattern(p) for p in lexicon.instruction_patterns],
             policy_questions=[word_pattern(p) for p in lexicon.policy_question_patterns],
             purchase=[word_pattern(p) for p in lexicon.purchase_patterns],
@@ -193,14 +196,26 @@ def _asset_rank(lexicon: Lexicon) -> dict[str, int]:
 
 def _matches(folded: str, original: str, fact: str, patterns: _Compiled) -> list[_Match]:
     found = []
-    for rank, context, unit, value, pattern in patterns.facts.get(fact, []):
+    for rank, entry, pattern in patterns.facts.get(fact, []):
         for m in pattern.finditer(folded):
             if patterns.negation and patterns.negation.search(
                 folded[max(0, m.start() - 30) : m.start()]
             ):
                 continue  # "no gate 2 yet", "not approved", "without a support contract"
             text = original[m.start() : m.end()]
-            found.append(_Match(fact, value, m.start(), m.end(), text, rank, context, unit=unit))
+            found.append(
+                _Match(
+                    fact,
+                    entry.value,
+                    m.start(),
+                    m.end(),
+                    text,
+                    rank,
+                    entry.context_after_preposition,
+                    unit=entry.unit_word,
+                    decisive=entry.decisive,
+                )
+            )
     return found
 
 
@@ -917,7 +932,7 @@ def _items(
         owner.matches.append(_Match("_span", None, clause.start, clause.end, clause.text))
     for clause in owners:
         _settle_amounts(clause, folded, conflicts)
-    for clause in _merge_repeats(owners):
+    for clause in _merge_repeats(owners, lexicon):
         unread += _left_over(clause)
         facts = _item_facts(clause, folded, lexicon)
         if "amount" in conflicts and not clause.amounts:
@@ -1010,8 +1025,10 @@ def _consistent_amounts(owner: _Clause) -> set[Decimal]:
     return amounts
 
 
-def _merge_repeats(owners: list[_Clause]) -> list[_Clause]:
-    """Two clauses about the same asset type with one amount between them are one item."""
+def _merge_repeats(owners: list[_Clause], lexicon: _Compiled) -> list[_Clause]:
+    """Two clauses about the same asset type with one amount between them are one item, and
+    so are an item with no amount and the clause after it that states its cost in a type it
+    absorbs (:attr:`AssetType.absorbs`: the hours or salaries of a software build)."""
     merged: list[_Clause] = []
     for clause in owners:
         previous = merged[-1] if merged else None
@@ -1019,7 +1036,13 @@ def _merge_repeats(owners: list[_Clause]) -> list[_Clause]:
             previous is not None
             and previous.asset is not None
             and clause.asset is not None
-            and previous.asset.value == clause.asset.value
+            and (
+                previous.asset.value == clause.asset.value
+                or (
+                    not previous.amounts
+                    and clause.asset.value in lexicon.absorbs.get(str(previous.asset.value), ())
+                )
+            )
             and not (previous.amounts and clause.amounts)
         ):
             previous.amounts.extend(clause.amounts)
@@ -1112,6 +1135,7 @@ def _shared_facts(
     for fact in ("phase", "environment", "ownership", "framework", "phases_separable"):
         # ownership is an item fact: read per item, and here for items that say nothing
         found = _matches(folded, original, fact, patterns)
+        found = [m for m in found if m.decisive] or found
         values = _distinct(found)
         if not values:
             continue

@@ -184,6 +184,10 @@ class AssetType(Strict):
     #: a type that is only a placeholder until ownership is known ("GPUs": bought or rented?):
     #: ownership value -> the asset type it then is
     by_ownership: dict[str, str] = Field(default_factory=dict)
+    #: asset types that, named with an amount right after an item of this type that has none,
+    #: are that item's cost ("the ticket-routing assistant ... 1,840 hrs of coding, $176k":
+    #: the hours are the build's cost, not a second purchase)
+    absorbs: list[str] = Field(default_factory=list)
 
 
 class Default(Strict):
@@ -308,6 +312,9 @@ class LexiconEntry(Strict):
     #: words that count units of an item ("4 seats"): they name an item only in a clause that
     #: states its own amount, and otherwise describe the item before them
     unit_word: bool = False
+    #: these words settle the fact whatever else the message says of it: "Gate 2 was
+    #: approved" holds against the prototype or POC the message also mentions (§10.2)
+    decisive: bool = False
 
 
 class Lexicon(Strict):
