@@ -60,7 +60,8 @@ _CONTEXT_BEFORE = re.compile(
     r"(?:\b(?:on|onto|in|into|for|from|to|inside|at|auf|fur|für|sur|pour|dans|en|"
     r"para|no|na|op|voor|van)\s+(?:(?:the|our|their|a|an|its|this|that|new|old|own|existing|"
     r"big|den|die|der|das|unsere[mnrs]?|le|la|les|nos|notre|el|los|las|nuestro|nuestra|o|a|os|"
-    r"as|nosso|nossa|de|het|onze)\s+){0,3})$",
+    r"as|nosso|nossa|de|het|onze|q[1-4]|h[12]|fy\d\d|project|projet de|proyecto de|"
+    r"projeto de|progetto di)\s+){0,3})$",
     re.IGNORECASE,
 )
 
@@ -683,21 +684,21 @@ def _pick_asset(matches: list[_Match], clause: _Clause, text: str) -> _Match | N
 
     What a total includes ("1.9M incl. switches and install") is part of that item, not an
     item of its own. Words the lexicon marks as context ("installed on our servers") are not
-    an item after a preposition, unless the clause also states an amount.
+    an item after a preposition; when the clause states an amount, they name it only if
+    nothing else does ("64 H100s for the training runs, $2.1M" buys GPUs).
     """
     included = _INCLUDED.search(text, clause.start, clause.end)
     if included:
         matches = [m for m in matches if m.start < included.start()]
+
+    def contextual(m: _Match) -> bool:
+        return m.context and _CONTEXT_BEFORE.search(text[clause.start : m.start]) is not None
+
     if not clause.amounts:
-        matches = [
-            m
-            for m in matches
-            if not m.unit
-            and (not m.context or not _CONTEXT_BEFORE.search(text[clause.start : m.start]))
-        ]
+        matches = [m for m in matches if not m.unit and not contextual(m)]
     if not matches:
         return None
-    return min(matches, key=lambda m: (m.rank, m.start, -(m.end - m.start)))
+    return min(matches, key=lambda m: (contextual(m), m.rank, m.start, -(m.end - m.start)))
 
 
 _JOINED = re.compile(
