@@ -236,6 +236,11 @@ _NUM_WORD_RE = "|".join(sorted((w for w in _NUMBER_WORDS if "_" not in w), key=l
 _HOUR_UNITS = r"hours|hrs|h|uur|uren|stunden|std|heures|horas|ore"
 #: "600 eng hours", "1,840 dev hrs": who worked them, between the count and the unit
 _WORKERS = r"(?:eng|engineering|engineer|dev|developer|developers|contractor|consultant)\s"
+#: "36 rate mensili", "24 monthly payments": how a price is paid, not how many are bought
+_INSTALMENTS = (
+    r"(?:monthly |equal |rate )?(?:payments|instal+ments|rate\b|raten|mensualites|versements|"
+    r"cuotas|parcelas|prestacoes|termijnen)"
+)
 _YEAR_UNITS = r"years?|yrs?|y\b|jahre?n?|ans?\b|années?|annees?|años?|anos?|jaar|jaren|年"
 _MONTH_UNITS = r"months?|mos?\b|monate?n?|mois|meses|mes\b|maanden|maand|[ヶかカケ箇]月"
 _LIFE_CONTEXT = re.compile(
@@ -552,7 +557,7 @@ def find_quantities(text: str, skip: list[Found]) -> list[FoundQuantity]:
         following = text[match.end() : match.end() + 12].lower()
         if re.match(
             rf"(?:{_YEAR_UNITS}|{_MONTH_UNITS}|%|k\b|m\b|gb|tb|days|weeks|{_MEASURES}"
-            rf"|(?:{_WORKERS})?(?:{_HOUR_UNITS})(?![a-z0-9]))",
+            rf"|(?:{_WORKERS})?(?:{_HOUR_UNITS})(?![a-z0-9])|{_INSTALMENTS})",
             following,
         ):
             continue
