@@ -406,6 +406,23 @@ def _asks(clause: _Clause, folded: str) -> bool:
     return "?" in clause.text or "?" in tail or bool(_QUESTION_START.match(clause.text.lower()))
 
 
+#: "is that just a", "does this count as an", "c'est une": a question's frame before the
+#: kind of cost it asks about
+_WHETHER_BEFORE = re.compile(
+    r"\b(?:is|are|would|does|do|count|counts|ist|est|es|e|is het|c'est|isso e|isto e)\b"
+    r"(?:\s+[\w'-]+){0,3}?\s+(?:as\s+)?(?:(?:a|an|just|only|really|simply|still|ein|eine|un|une|"
+    r"um|uma|una|een|eher)\s+)*$"
+)
+
+
+def _asks_whether(clause: _Clause, folded: str) -> bool:
+    """A question with no amount of its own asking whether the cost is of a kind ("Is that
+    just a repair?", "does this count as an upgrade?") names no item."""
+    if clause.amounts or clause.asset is None or not _asks(clause, folded):
+        return False
+    return _WHETHER_BEFORE.search(folded, clause.start, clause.asset.start) is not None
+
+
 def _unbroken_bundles(folded: str, text: str, lexicon: _Compiled) -> list[Unread]:
     """ "2 servers with 3yr support bundled in, $96k, no breakdown": which part costs what is
     not known, and the policy splits a bundle on standalone prices (§5.2), so the bot asks."""
@@ -834,6 +851,8 @@ def read_facts(text: str, policy: Policy) -> Facts:
         clause.quantities = [q for q in quantities if _inside(q, clause)]
         inside = [m for m in assets if _inside(m, clause)]
         clause.asset = _pick_asset(inside, clause, folded)
+        if clause.asset and _asks_whether(clause, folded):
+            clause.asset = None  # "Is that just a repair?" asks what the cost is
         clause.lumped = _lumped(inside, clause, folded, classifier)
     for total in list(totals):
         home = next((c for c in clauses if _inside(total, c)), None)
