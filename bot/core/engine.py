@@ -141,6 +141,14 @@ def _item_view(facts: Facts, index: int, policy: Policy, framework: Framework) -
         )
     else:
         values["useful_life_months"] = None
+    term: UsefulLife | None = values.get("term")
+    if asset and asset.life_within_term and term is not None:
+        life_months = values["useful_life_months"]
+        if life_months is None or life_months > term.max_months:
+            values["useful_life_months"] = term.max_months
+            view.assumptions.append(
+                f"period of use: at most the term of {term.max_months} months (§6.6)"
+            )
 
     # set by evaluate_facts once the asset the cost belongs to is decided
     values["with_capital_asset"] = False

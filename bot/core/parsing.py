@@ -94,6 +94,9 @@ class _Clause:
     after_comma: bool = False  # the clause follows a comma, e.g. "..., 25k contractor"
     guess: Guess | None = None  # the classifier's reading, when the lexicon named nothing
     lumped: tuple[str, str] | None = None  # two costs treated differently under one amount
+    #: a priced clause's only lexicon words follow a preposition ("licence, installed on our
+    #: servers, $24k"): the item they name unless the classifier names the clause's head
+    context_only: _Match | None = None
 
 
 def _without_accent(char: str) -> str:
@@ -368,9 +371,14 @@ def _classify_unnamed(
         words = contents[index]
         if clause.asset is not None or not words or _corrects(clause, folded, lexicon):
             continue
-        # "buying a laser cutter, €78,000": the bare amount after it is this clause's price
+        # "buying a laser cutter, €78,000": the bare amount after it is this clause's price,
+        # unless an item named before still waits for its price ("one-year licence, installed
+        # on our servers, €28,000": the clause between describes the licence)
         bare_amount_next = (
-            index + 1 < len(clauses) and clauses[index + 1].amounts and not contents[index + 1]
+            index + 1 < len(clauses)
+            and clauses[index + 1].amounts
+            and not contents[index + 1]
+            and not any(c.asset and not c.amounts for c in clauses[:index])
         )
         (priced if clause.amounts or bare_amount_next else unpriced).append(clause)
         clause.guess = None
@@ -715,7 +723,11 @@ def _pick_asset(matches: list[_Match], clause: _Clause, text: str) -> _Match | N
         matches = [m for m in matches if not m.unit and not contextual(m)]
     if not matches:
         return None
-    return min(matches, key=lambda m: (contextual(m), m.rank, m.start, -(m.end - m.start)))
+    best = min(matches, key=lambda m: (contextual(m), m.rank, m.start, -(m.end - m.start)))
+    if contextual(best):
+        clause.context_only = best
+        return None
+    return best
 
 
 _JOINED = re.compile(
@@ -864,6 +876,9 @@ def read_facts(text: str, policy: Policy) -> Facts:
         about_buying = bool(amounts) or any(p.search(folded) for p in lexicon.purchase)
         _classify_unnamed(clauses, folded, classifier, lexicon, about_buying)
         disputed = _disputed(clauses, folded, classifier, lexicon)
+    for clause in clauses:
+        if clause.asset is None and clause.context_only is not None:
+            clause.asset = clause.context_only
 
     shared, conflicts = _shared_facts(folded, clean, lexicon, policy.lexicon)
     unread: list[Unread] = (

@@ -188,6 +188,8 @@ class AssetType(Strict):
     #: are that item's cost ("the ticket-routing assistant ... 1,840 hrs of coding, $176k":
     #: the hours are the build's cost, not a second purchase)
     absorbs: list[str] = Field(default_factory=list)
+    #: a right that ends with its term ("a one-year licence") is used no longer than the term
+    life_within_term: bool = False
 
 
 class Default(Strict):
