@@ -423,12 +423,24 @@ _WHETHER_BEFORE = re.compile(
 )
 
 
-def _asks_whether(clause: _Clause, folded: str) -> bool:
+#: "can we capitalize it with the servers?": a question about how a cost is booked
+_TREATMENT_WORD = re.compile(
+    r"\b(?:capitali[sz]|capitaliz|capex|opex|expens|activ|aktivier|immobilis|book|treat|"
+    r"amortiz|amortis|depreciat)"
+)
+
+
+def _asks_whether(clause: _Clause, folded: str, others_named: bool) -> bool:
     """A question with no amount of its own asking whether the cost is of a kind ("Is that
-    just a repair?", "does this count as an upgrade?") names no item."""
+    just a repair?", "does this count as an upgrade?") names no item; nor does one asking how
+    to book a cost named elsewhere with something ("Dá pra capitalizar junto com os
+    servidores?"), while "Can I capex our 400 ChatGPT seats?" names the seats."""
     if clause.amounts or clause.asset is None or not _asks(clause, folded):
         return False
-    return _WHETHER_BEFORE.search(folded, clause.start, clause.asset.start) is not None
+    before = (clause.start, clause.asset.start)
+    return _WHETHER_BEFORE.search(folded, *before) is not None or (
+        others_named and _TREATMENT_WORD.search(folded, *before) is not None
+    )
 
 
 def _unbroken_bundles(folded: str, text: str, lexicon: _Compiled) -> list[Unread]:
@@ -863,9 +875,11 @@ def read_facts(text: str, policy: Policy) -> Facts:
         clause.quantities = [q for q in quantities if _inside(q, clause)]
         inside = [m for m in assets if _inside(m, clause)]
         clause.asset = _pick_asset(inside, clause, folded)
-        if clause.asset and _asks_whether(clause, folded):
-            clause.asset = None  # "Is that just a repair?" asks what the cost is
         clause.lumped = _lumped(inside, clause, folded, classifier)
+    for clause in clauses:
+        others_named = any(c.asset for c in clauses if c is not clause)
+        if _asks_whether(clause, folded, others_named):
+            clause.asset = None  # "Is that just a repair?" asks what the cost is
     for total in list(totals):
         home = next((c for c in clauses if _inside(total, c)), None)
         if home is not None and home.asset is not None and not home.amounts:
