@@ -130,6 +130,7 @@ class _Compiled:
     asset_rank: dict[str, int]  # asset type -> position of its first lexicon entry
     asset_labels: dict[str, str]  # asset type -> its label in policy.yaml
     absorbs: dict[str, frozenset[str]]  # asset type -> the types that are its cost (AssetType)
+    categories: dict[str, str]  # asset type -> its category in policy.yaml
     instructions: list[re.Pattern[str]]
     policy_questions: list[re.Pattern[str]]
     purchase: list[re.Pattern[str]]
@@ -160,6 +161,7 @@ def _compiled(policy: Policy) -> _Compiled:
             asset_rank=_asset_rank(lexicon),
             asset_labels={k: a.label for k, a in policy.settings.asset_types.items()},
             absorbs={k: frozenset(a.absorbs) for k, a in policy.settings.asset_types.items()},
+            categories={k: a.category for k, a in policy.settings.asset_types.items()},
             instructions=[word_pattern(p) for p in lexicon.instruction_patterns],
             policy_questions=[word_pattern(p) for p in lexicon.policy_question_patterns],
             purchase=[word_pattern(p) for p in lexicon.purchase_patterns],
@@ -384,8 +386,9 @@ def _classify_unnamed(
         clause.guess = None
     for clause in priced:
         _name_by_guess(clause, _best_guess(contents[clauses.index(clause)], classifier), lexicon)
-    if any(c.asset for c in clauses):
+    if any(c.asset and not _joins_an_asset(c.asset, lexicon) for c in clauses):
         return
+    # nothing named, or only what joins an asset's cost ("..., frete incluso"): which asset?
     statements = [c for c in unpriced if not _asks(c, folded)]
     guesses = [(c, _best_guess(contents[clauses.index(c)], classifier)) for c in statements]
     confident = [(c, g) for c, g in guesses if g.confident and g.asset_type is not None]
@@ -393,6 +396,11 @@ def _classify_unnamed(
     if len(kinds) == 1:  # clauses naming costs treated differently: which is bought is unclear
         clause, guess = max(confident, key=lambda cg: cg[1].probability)
         _name_by_guess(clause, guess, lexicon)
+
+
+def _joins_an_asset(match: _Match, lexicon: _Compiled) -> bool:
+    """Freight, installation and the like: a cost that belongs to an asset named elsewhere."""
+    return lexicon.categories.get(str(match.value)) == "directly_attributable"
 
 
 _QUESTION_START = re.compile(
