@@ -392,15 +392,21 @@ def _classify_unnamed(
     statements = [c for c in unpriced if not _asks(c, folded)]
     guesses = [(c, _best_guess(contents[clauses.index(c)], classifier)) for c in statements]
     confident = [(c, g) for c, g in guesses if g.confident and g.asset_type is not None]
+    assets = [(c, g) for c, g in confident if lexicon.categories.get(str(g.asset_type)) != _JOINS]
+    confident = assets or confident  # "a forklift ..., freight included": the forklift
     kinds = {classifier.same_treatment_key(str(g.asset_type)) for _, g in confident}
     if len(kinds) == 1:  # clauses naming costs treated differently: which is bought is unclear
         clause, guess = max(confident, key=lambda cg: cg[1].probability)
         _name_by_guess(clause, guess, lexicon)
 
 
+#: the category of freight, installation and the like: a cost that belongs to an asset
+_JOINS = "directly_attributable"
+
+
 def _joins_an_asset(match: _Match, lexicon: _Compiled) -> bool:
     """Freight, installation and the like: a cost that belongs to an asset named elsewhere."""
-    return lexicon.categories.get(str(match.value)) == "directly_attributable"
+    return lexicon.categories.get(str(match.value)) == _JOINS
 
 
 _QUESTION_START = re.compile(
