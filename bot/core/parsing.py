@@ -100,6 +100,8 @@ class _Clause:
 
 
 def _without_accent(char: str) -> str:
+    if CJK_RUN.match(char):  # a voicing mark is no accent: バ is not ハ, and 한 is no ᄒ
+        return char
     decomposed = unicodedata.normalize("NFKD", char)
     return ("".join(c for c in decomposed if not unicodedata.combining(c)) or char)[0]
 

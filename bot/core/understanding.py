@@ -60,7 +60,7 @@ WORDING_FLOOR = 0.2
 #: Categories whose classes the rules treat alike enough that confusing them is harmless.
 _SAME_TREATMENT = {"service": "consumed", "expensed": "consumed", "operating": "consumed"}
 #: Bump when the features or the model change, so cached models are retrained.
-MODEL_VERSION = "lr-chars-minilm-5"
+MODEL_VERSION = "lr-chars-minilm-6"
 
 _NUMBERISH = re.compile(r"[\d$€£¥₹₩₪]+(?:[.,'’ ]\d+)*\s?(?:k|m|mm|mn|mio|bn)?\b", re.IGNORECASE)
 #: Latin words, and runs of Japanese, Chinese or Korean script (see bot.core.scripts)
