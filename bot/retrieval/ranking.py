@@ -12,9 +12,9 @@ which one comes first is decided here, from features a reader of a policy would 
   vector) and in words (shared word stems with the title and with its heading path);
 - the query naming the section's number;
 - **structure**: an FAQ answer (an unnumbered section that names a section, or whose heading is
-  a question) is a summary, the section it names rules; a section that other candidates' answers point to gains
-  their evidence; a parent section is more general than its subsections, and a deeper number
-  is more specific.
+  a question) is a summary, the section it names rules; a section that other candidates'
+  answers point to gains their evidence; a parent section is more general than its
+  subsections, and a deeper number is more specific.
 
 The weights are not set by hand: ``tools/fit_ranking.py`` fits them (pairwise logistic
 regression: the expected section against every other candidate of the same query) on the
@@ -57,6 +57,7 @@ FEATURES = (
 #: An FAQ answer whose question holds this share of the words of query and question together
 #: is the question asked word for word (search puts it first).
 VERBATIM = 0.9
+EXPANSION = re.compile(r"\s*\([^()]*\)\s*$")  # what expand_query appends
 
 
 @dataclass(frozen=True)
@@ -157,10 +158,11 @@ def asked_verbatim(query: str, chunk: Chunk) -> bool:
     """``chunk`` is an FAQ answer and ``query`` is its question, word for word: the word stems
     of both, in order, agree at least :data:`VERBATIM` (difflib's ratio). The same words in
     another order ("new building - when does depreciation start?") ask about the case, not the
-    FAQ entry."""
+    FAQ entry. The words :func:`expansion.expand_query` adds in brackets at the end are not
+    the asker's and are left out."""
     if not is_answer(chunk):
         return False
-    words, title = tokens(query), tokens(chunk.path[-1])
+    words, title = tokens(EXPANSION.sub("", query)), tokens(chunk.path[-1])
     return bool(words) and SequenceMatcher(None, words, title).ratio() >= VERBATIM
 
 
