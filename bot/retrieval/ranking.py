@@ -125,7 +125,12 @@ def features(
 
 @functools.lru_cache(maxsize=4096)
 def _words(text: str) -> frozenset[str]:
-    return frozenset(tokens(text))
+    return frozenset(_sequence(text))
+
+
+@functools.lru_cache(maxsize=4096)
+def _sequence(text: str) -> tuple[str, ...]:
+    return tuple(tokens(text))
 
 
 def _names(query: str, number: str) -> bool:
@@ -162,8 +167,10 @@ def asked_verbatim(query: str, chunk: Chunk) -> bool:
     the asker's and are left out."""
     if not is_answer(chunk):
         return False
-    words, title = tokens(EXPANSION.sub("", query)), tokens(chunk.path[-1])
-    return bool(words) and SequenceMatcher(None, words, title).ratio() >= VERBATIM
+    words, title = _sequence(EXPANSION.sub("", query)), _sequence(chunk.path[-1])
+    if not words or 2 * min(len(words), len(title)) < VERBATIM * (len(words) + len(title)):
+        return False  # the lengths alone rule it out
+    return SequenceMatcher(None, words, title).ratio() >= VERBATIM
 
 
 def _number(chunk: Chunk) -> str:
