@@ -11,10 +11,10 @@ which one comes first is decided here, from features a reader of a policy would 
 - whether the query says what the section's **title** says, in meaning (the title's own
   vector) and in words (shared word stems with the title and with its heading path);
 - the query naming the section's number;
-- **structure**: an FAQ answer (a section that names a section of another document) is a
-  summary, the section it names rules; a section that other candidates' answers point to gains
-  their evidence; a parent section is more general than its subsections, and a deeper number
-  is more specific.
+- **structure**: an FAQ answer (an unnumbered section that names a section, or whose heading is
+  a question) is a summary, the section it names rules; a section that other candidates'
+  answers point to gains their evidence; a parent section is more general than its
+  subsections, and a deeper number is more specific.
 
 The weights are not set by hand: ``tools/fit_ranking.py`` fits them (pairwise logistic
 regression: the expected section against every other candidate of the same query) on the
@@ -28,6 +28,7 @@ import functools
 import json
 import re
 from dataclasses import dataclass
+from difflib import SequenceMatcher
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -56,6 +57,7 @@ FEATURES = (
 #: An FAQ answer whose question holds this share of the words of query and question together
 #: is the question asked word for word (search puts it first).
 VERBATIM = 0.9
+EXPANSION = re.compile(r"\s*\([^()]*\)\s*$")  # what expand_query appends
 
 
 @dataclass(frozen=True)
@@ -110,7 +112,7 @@ def features(
                 len(words & title_words) / len(words) if words else 0.0,
                 len(words & path_words) / len(words) if words else 0.0,
                 float(_names(query, number)),
-                float(answers_elsewhere(c.chunk)),
+                float(is_answer(c.chunk)),
                 pointed.get(number, 0.0) if number else 0.0,
                 float(number in parents),
                 float(number.count(".") + 1 if number else 0),
@@ -123,7 +125,12 @@ def features(
 
 @functools.lru_cache(maxsize=4096)
 def _words(text: str) -> frozenset[str]:
-    return frozenset(tokens(text))
+    return frozenset(_sequence(text))
+
+
+@functools.lru_cache(maxsize=4096)
+def _sequence(text: str) -> tuple[str, ...]:
+    return tuple(tokens(text))
 
 
 def _names(query: str, number: str) -> bool:
@@ -144,13 +151,26 @@ def answers_elsewhere(chunk: Chunk) -> bool:
     return bool(chunk.refers) and not _number(chunk)
 
 
+def is_answer(chunk: Chunk) -> bool:
+    """An FAQ answer, whether or not it names a section: no numbered heading above it, and it
+    names a section or its heading is a question."""
+    return answers_elsewhere(chunk) or (
+        not _number(chunk) and chunk.path[-1].rstrip().endswith("?")
+    )
+
+
 def asked_verbatim(query: str, chunk: Chunk) -> bool:
-    """``chunk`` is an FAQ answer and ``query`` is its question, word for word (the shared word
-    stems are at least :data:`VERBATIM` of both sets together)."""
-    if not answers_elsewhere(chunk):
+    """``chunk`` is an FAQ answer and ``query`` is its question, word for word: the word stems
+    of both, in order, agree at least :data:`VERBATIM` (difflib's ratio). The same words in
+    another order ("new building - when does depreciation start?") ask about the case, not the
+    FAQ entry. The words :func:`expansion.expand_query` adds in brackets at the end are not
+    the asker's and are left out."""
+    if not is_answer(chunk):
         return False
-    words, title = _words(query), _words(chunk.path[-1])
-    return bool(words) and len(words & title) / len(words | title) >= VERBATIM
+    words, title = _sequence(EXPANSION.sub("", query)), _sequence(chunk.path[-1])
+    if not words or 2 * min(len(words), len(title)) < VERBATIM * (len(words) + len(title)):
+        return False  # the lengths alone rule it out
+    return SequenceMatcher(None, words, title).ratio() >= VERBATIM
 
 
 def _number(chunk: Chunk) -> str:

@@ -112,3 +112,31 @@ def test_langchain_retriever_and_embeddings(shipped_knowledge: KnowledgeBase) ->
     docs = np.array(embeddings.embed_documents(["servers last five years", "office snacks"]))
     assert query.shape == (384,) and docs.shape == (2, 384)
     assert docs[0] @ query > docs[1] @ query
+
+
+def test_an_faq_answer_is_known_by_its_question_and_asked_only_in_its_order() -> None:
+    from bot.retrieval.chunking import Chunk
+    from bot.retrieval.ranking import asked_verbatim, is_answer
+
+    question = "When does depreciation start on the new Life Sciences building?"
+    answer = Chunk("a", "faq.html", ("FAQ", "Depreciation", question), "", 0, "When handed over.")
+    section = Chunk("b", "policy.pdf", ("Policy", "8 Depreciation", "8.2 Start"), "8.2", 0, "…")
+    assert is_answer(answer) and not is_answer(section)
+    assert asked_verbatim(question.lower(), answer)
+    assert not asked_verbatim("new Life Sciences building - when does depreciation start?", answer)
+
+
+def test_an_employee_s_words_bring_the_policy_s_term(policy: Policy) -> None:
+    query = expand_query("minimum spend before something goes on the fixed asset register", policy)
+    assert query.endswith("(capitalization threshold)")  # "fixed asset" is no repair
+    assert "trade-in" in expand_query("credit for our old lathe", policy)
+    assert expand_query("what is a capital project", policy) == "what is a capital project"
+
+
+def test_the_added_terms_do_not_hide_a_question_asked_word_for_word() -> None:
+    from bot.retrieval.chunking import Chunk
+    from bot.retrieval.ranking import asked_verbatim
+
+    question = "What is the minimum amount for something to be capitalised?"
+    answer = Chunk("a", "faq.html", ("FAQ", question), "", 0, "GBP 2,500.", ("3.2",))
+    assert asked_verbatim(f"{question} (capitalization threshold)", answer)
