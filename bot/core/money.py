@@ -348,6 +348,8 @@ def find_amounts(text: str, default_currency: str | None) -> list[FoundMoney]:
             and _looks_like_length(text, match)
         ):
             continue
+        if symbol is None and mult and _COUNTED_AFTER.match(text[match.end() :]):
+            continue  # "~200k images", "a 4K camera": a count or a resolution
         currency = CURRENCY_SYMBOLS[symbol.lower()] if symbol else default_currency
         if currency is None:
             continue
@@ -459,6 +461,17 @@ def _hours_for(text: str, amount: FoundMoney) -> Decimal | None:
 
 def _cents(value: Decimal) -> Decimal:
     return value.quantize(Decimal("0.01"))
+
+
+#: what a bare "200k" or "4K" counts or describes when it is not money
+_COUNTED_AFTER = re.compile(
+    r"\s?(?:imgs?|images?|photos?|documents?|docs?|pages?|records?|rows?|tickets?|users?|"
+    r"customers?|tokens?|requests?|calls?|queries|files?|samples?|items?|labels?|"
+    r"annotations?|hours?|hrs|miles?|km|views?|impressions?|clicks?|followers?|"
+    r"subscribers?|bilder|fotos|dokumente|datensatze|lignes|fichiers|imagenes|imagens|"
+    r"registros|cinema|camera|display|monitor|tv|video|resolution|screen|hdr|uhd)\b",
+    re.IGNORECASE,
+)
 
 
 def _looks_like_length(text: str, match: re.Match[str]) -> bool:

@@ -60,7 +60,8 @@ _CONTEXT_BEFORE = re.compile(
     r"(?:\b(?:on|onto|in|into|for|from|to|inside|at|auf|fur|für|sur|pour|dans|en|"
     r"para|no|na|op|voor|van)\s+(?:(?:the|our|their|a|an|its|this|that|new|old|own|existing|"
     r"big|den|die|der|das|unsere[mnrs]?|le|la|les|nos|notre|el|los|las|nuestro|nuestra|o|a|os|"
-    r"as|nosso|nossa|de|het|onze|q[1-4]|h[12]|fy\d\d|project|projet de|proyecto de|"
+    r"as|nosso|nossa|de|het|onze|propres?|propios?|propias?|propri[oe]|eigenen?|"
+    r"q[1-4]|h[12]|fy\d\d|project|projet de|proyecto de|"
     r"projeto de|progetto di)\s+){0,3})$",
     re.IGNORECASE,
 )
@@ -906,8 +907,10 @@ def read_facts(text: str, policy: Policy) -> Facts:
         about_buying = bool(amounts) or any(p.search(folded) for p in lexicon.purchase)
         _classify_unnamed(clauses, folded, classifier, lexicon, about_buying)
         disputed = _disputed(clauses, folded, classifier, lexicon)
-    for clause in clauses:
-        if clause.asset is None and clause.context_only is not None:
+    for index, clause in enumerate(clauses):
+        waiting = any(c.asset and not c.amounts for c in clauses[:index])
+        if clause.asset is None and clause.context_only is not None and not waiting:
+            # "..., installé sur nos propres serveurs : 22 000 €" prices the item before it
             clause.asset = clause.context_only
 
     shared, conflicts = _shared_facts(folded, clean, lexicon, policy.lexicon)
