@@ -57,7 +57,8 @@ _INCLUDED = re.compile(r"\b(?:incl\.?|including|inkl\.?|includes|inclus|incluido
 
 #: An asset named after one of these is context ("installed on our servers"), not an item.
 _CONTEXT_BEFORE = re.compile(
-    r"(?:\b(?:on|onto|in|into|for|from|to|inside|at|auf|fur|für|sur|pour|dans|en|"
+    r"(?:\b(?:on|onto|in|into|for|from|to|inside|at|auf|fur|für|sur|pour|dans|en|with|w/|"
+    r"com|mit|avec|con|met|"
     r"para|no|na|op|voor|van)\s+(?:(?:the|our|their|a|an|its|this|that|new|old|own|existing|"
     r"big|den|die|der|das|unsere[mnrs]?|le|la|les|nos|notre|el|los|las|nuestro|nuestra|o|a|os|"
     r"as|nosso|nossa|de|het|onze|propres?|propios?|propias?|propri[oe]|eigenen?|"
