@@ -12,6 +12,7 @@ How a message is read:
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 import unicodedata
@@ -107,11 +108,14 @@ def fold(text: str) -> str:
     return "".join(_without_accent(c).lower()[0] for c in text).replace("’", "'")
 
 
+@functools.lru_cache(maxsize=4096)
 def word_pattern(pattern: str) -> re.Pattern[str]:
     """A lexicon pattern as matched: at a word start, accents ignored, any case.
 
     Only accents are taken off the pattern; lowercasing it would turn ``\\S`` into ``\\s``.
-    Raises ``re.error`` for a pattern that is not a valid regular expression.
+    Raises ``re.error`` for a pattern that is not a valid regular expression. Compiled once
+    per pattern: the loader compiles every pattern to check it, and the lexicon has more
+    patterns than ``re``'s own cache keeps, so without this each was compiled twice.
     """
     plain = "".join(_without_accent(c) for c in pattern).replace("’", "'")
     if CJK_RUN.match(plain):  # Japanese and Chinese run words together: no word start
