@@ -8,8 +8,6 @@ import tempfile
 from pathlib import Path
 
 from pydantic import AliasChoices, ValidationError
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
 from bot.config import Config
 
@@ -96,6 +94,10 @@ def _database(url: str | None) -> list[str]:
         return []
     name = "CAPEXBOT_DATABASE_URL"
     example = "e.g. postgresql+psycopg://user@host/db or sqlite:////var/lib/capexbot/capexbot.db"
+    # SQLAlchemy is imported only to check a URL someone set: `ask` and `check` start without it
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+
     try:
         parsed = make_url(url)
         parsed.get_dialect()

@@ -22,7 +22,6 @@ from bot.config import Config
 from bot.core import Policy
 from bot.core.decision import VERDICT_LABELS
 from bot.errors import CapexbotError
-from bot.finance.records import day_start
 
 if TYPE_CHECKING:
     from bot.app.replay import ReplayReport
@@ -128,6 +127,7 @@ def register(
     ) -> None:
         """Decide every stored decision again with another rules folder; list what changes."""
         from bot.app.replay import replay as run_replay
+        from bot.finance.records import day_start  # with the store: not on every command's path
 
         config = config_for(rules_dir, knowledge_dir, data_dir)
         proposed = policy_for(config.model_copy(update={"rules_dir": rules}))

@@ -246,11 +246,113 @@ def _same(value: Any, expected: Any) -> bool:
     return str(value) == str(expected)
 
 
+#: A condition compiled for one policy: the facts' values in, what :func:`evaluate` returns out.
+_Test = Callable[[dict[str, Any]], tuple[bool | None, set[str]]]
+
+
+def _compiled_test(condition: Condition, policy: Policy) -> _Test:
+    """``condition`` as a function doing what :func:`evaluate` does, with each test's operator
+    and operand (a policy setting turned into a Decimal) looked up once instead of on every
+    evaluation: the rules run some ten times per answer (what would change it, the
+    checklist), so this is most of the engine's time."""
+    if isinstance(condition, FactTest):
+        return _compiled_fact_test(condition, policy)
+    if isinstance(condition, NotOf):
+        inner = _compiled_test(condition.not_, policy)
+
+        def negated(values: dict[str, Any]) -> tuple[bool | None, set[str]]:
+            result, missing = inner(values)
+            return (None if result is None else not result), missing
+
+        return negated
+    decisive = not isinstance(condition, AllOf)
+    children = [
+        _compiled_test(child, policy)
+        for child in (condition.all if isinstance(condition, AllOf) else condition.any)
+    ]
+
+    def combined(values: dict[str, Any]) -> tuple[bool | None, set[str]]:
+        unknown: set[str] = set()
+        undecided = False
+        for child in children:
+            result, missing = child(values)
+            if result is decisive:
+                return decisive, set()
+            if result is None:
+                undecided = True
+                unknown |= missing
+        if undecided:
+            return None, unknown
+        return not decisive, set()
+
+    return combined
+
+
+def _compiled_fact_test(test: FactTest, policy: Policy) -> _Test:
+    """What :func:`_test` does for ``test``, its operand resolved once."""
+    fact = test.fact
+    known = test.known
+    if known is not None:
+        return lambda values: ((values.get(fact) is not None) == known, set())
+    operator = test.operator
+    if operator == "equals":
+        expected = _operand(test.equals, policy)
+
+        def equals(values: dict[str, Any]) -> tuple[bool | None, set[str]]:
+            value = values.get(fact)
+            if value is None:
+                return None, {fact}
+            return _same(value, expected), set()
+
+        return equals
+    if operator in ("in_", "not_in"):
+        listed = tuple((test.in_ if operator == "in_" else test.not_in) or [])
+        wanted = operator == "in_"
+
+        def among(values: dict[str, Any]) -> tuple[bool | None, set[str]]:
+            value = values.get(fact)
+            if value is None:
+                return None, {fact}
+            inside = any(_same(value, option) for option in listed)
+            return (inside if wanted else not inside), set()
+
+        return among
+    operand = _operand(getattr(test, operator), policy)
+    bound = operand if isinstance(operand, Decimal) else Decimal(str(operand))
+    compare = _COMPARE[operator]
+
+    def compared(values: dict[str, Any]) -> tuple[bool | None, set[str]]:
+        value = values.get(fact)
+        if value is None:
+            return None, {fact}
+        number = value if isinstance(value, Decimal) else Decimal(str(value))
+        return compare(number, bound), set()
+
+    return compared
+
+
+#: Each policy's rule conditions compiled, by the identity of its rules and settings (the
+#: objects are kept here, so their ids cannot be reused while the entry lives).
+_RULE_TESTS: dict[tuple[int, int], tuple[list[Rule], Any, list[_Test]]] = {}
+
+
+def _rule_tests(policy: Policy) -> list[_Test]:
+    """``policy.rules``' conditions, compiled once per rules list and settings."""
+    key = (id(policy.rules), id(policy.settings))
+    cached = _RULE_TESTS.get(key)
+    if cached is None or cached[0] is not policy.rules or cached[1] is not policy.settings:
+        if len(_RULE_TESTS) >= 16:
+            _RULE_TESTS.clear()
+        tests = [_compiled_test(rule.when, policy) for rule in policy.rules]
+        cached = _RULE_TESTS[key] = (policy.rules, policy.settings, tests)
+    return cached[2]
+
+
 def _classify(view: _View, policy: Policy) -> _ItemResult:
     blockers: list[tuple[Rule, set[str]]] = []
     evaluated: list[Evaluated] = []
-    for rule in policy.rules:
-        result, unknown = evaluate(rule.when, view.values, policy)
+    for rule, test in zip(policy.rules, _rule_tests(policy), strict=True):
+        result, unknown = test(view.values)
         evaluated.append(Evaluated(rule, result, frozenset(unknown)))
         if result is True:
             differing = [(r, u) for r, u in blockers if r.outcome != rule.outcome]

@@ -12,6 +12,7 @@ How a message is read:
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 import unicodedata
@@ -108,19 +109,35 @@ def _without_accent(char: str) -> str:
     return ("".join(c for c in decomposed if not unicodedata.combining(c)) or char)[0]
 
 
+class _Folding(dict[int, str]):
+    """Each character's folded form, worked out the first time the character is seen: folding
+    is then one ``str.translate`` instead of a Unicode decomposition per character."""
+
+    def __missing__(self, code: int) -> str:
+        folded = _without_accent(chr(code)).lower()[0]
+        self[code] = folded
+        return folded
+
+
+_FOLDING = _Folding()
+
+
 def fold(text: str) -> str:
     """Lowercase, accents removed, one kind of apostrophe: what the lexicon is matched on.
 
     Keeps the length of the text, so positions found in the folded text index the original.
     """
-    return "".join(_without_accent(c).lower()[0] for c in text).replace("’", "'")
+    return text.translate(_FOLDING).replace("’", "'")
 
 
+@functools.lru_cache(maxsize=4096)
 def word_pattern(pattern: str) -> re.Pattern[str]:
     """A lexicon pattern as matched: at a word start, accents ignored, any case.
 
     Only accents are taken off the pattern; lowercasing it would turn ``\\S`` into ``\\s``.
-    Raises ``re.error`` for a pattern that is not a valid regular expression.
+    Raises ``re.error`` for a pattern that is not a valid regular expression. Compiled once
+    per pattern: the loader compiles every pattern to check it, and the lexicon has more
+    patterns than ``re``'s own cache keeps, so without this each was compiled twice.
     """
     plain = "".join(_without_accent(c) for c in pattern).replace("’", "'")
     if CJK_RUN.match(plain):  # Japanese and Chinese run words together: no word start
@@ -128,9 +145,69 @@ def word_pattern(pattern: str) -> re.Pattern[str]:
     return re.compile(rf"(?<![\w]){plain}", re.IGNORECASE)
 
 
+#: What every match of a lexicon pattern starts with, when its source says so plainly: a run of
+#: lowercase ASCII letters, digits and spaces right after the word start (see :func:`_anchor`).
+_LITERAL_START = re.compile(r"\(\?<!\[\\w\]\)([a-z0-9 ]+)")
+#: The one character the folded text can hold that ``re.IGNORECASE`` matches to an ASCII letter
+#: or digit other than itself (found by trying every code point): "ı" matches "i".
+_DOTLESS_I = "ı"
+
+
+def _anchor(pattern: re.Pattern[str]) -> str:
+    """Text that every match of a compiled lexicon pattern begins with, or "" if none is sure.
+
+    Most of the lexicon's patterns never match a given clause, and each one tried costs a scan
+    of the clause; a pattern whose anchor the folded clause does not contain is skipped
+    instead, which changes no match. An anchor is taken only from a plain literal start: not
+    when the pattern has other flags, alternatives outside any group ("a|b" matches "b"
+    anywhere) or a quantifier on the run's last character ("servers?" keeps "server").
+    """
+    if pattern.flags != re.IGNORECASE | re.UNICODE or _alternatives_outside_groups(pattern.pattern):
+        return ""
+    start = _LITERAL_START.match(pattern.pattern)
+    if start is None:
+        return ""
+    anchor = start.group(1)
+    if pattern.pattern[start.end() : start.end() + 1] in ("?", "*", "+", "{"):
+        anchor = anchor[:-1]
+    return anchor if len(anchor) >= 2 else ""
+
+
+def _alternatives_outside_groups(source: str) -> bool:
+    """Whether a regular expression's source has a "|" outside every group and class."""
+    depth = 0
+    in_class = False
+    index = 0
+    while index < len(source):
+        char = source[index]
+        if char == "\\":
+            index += 2
+            continue
+        if in_class:
+            in_class = char != "]"
+        elif char == "[":
+            in_class = True
+            index += 1
+            index += source.startswith("^", index)
+            index += source.startswith("]", index)  # "[]...]" and "[^]...]": "]" is literal
+            continue
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+        elif char == "|" and depth == 0:
+            return True
+        index += 1
+    return False
+
+
+#: (rank, the lexicon entry, its compiled pattern, the pattern's anchor)
+_Entry = tuple[int, LexiconEntry, re.Pattern[str], str]
+
+
 @dataclass(frozen=True)
 class _Compiled:
-    facts: dict[str, list[tuple[int, LexiconEntry, re.Pattern[str]]]]
+    facts: dict[str, list[_Entry]]  # fact -> its patterns (see _Entry)
     asset_rank: dict[str, int]  # asset type -> position of its first lexicon entry
     asset_labels: dict[str, str]  # asset type -> its label in policy.yaml
     absorbs: dict[str, frozenset[str]]  # asset type -> the types that are its cost (AssetType)
@@ -156,9 +233,9 @@ def _compiled(policy: Policy) -> _Compiled:
         cached = _Compiled(
             facts={
                 fact: [
-                    (rank, e, word_pattern(p))
+                    (rank, e, pattern, _anchor(pattern))
                     for rank, e in enumerate(entries)
-                    for p in e.patterns
+                    for pattern in map(word_pattern, e.patterns)
                 ]
                 for fact, entries in lexicon.facts.items()
             },
@@ -206,7 +283,10 @@ def _asset_rank(lexicon: Lexicon) -> dict[str, int]:
 
 def _matches(folded: str, original: str, fact: str, patterns: _Compiled) -> list[_Match]:
     found = []
-    for rank, entry, pattern in patterns.facts.get(fact, []):
+    probe = folded.replace(_DOTLESS_I, "i")
+    for rank, entry, pattern, anchor in patterns.facts.get(fact, []):
+        if anchor and anchor not in probe:
+            continue  # it cannot match here (see _anchor)
         for m in pattern.finditer(folded):
             if patterns.negation and patterns.negation.search(
                 folded[max(0, m.start() - 30) : m.start()]

@@ -6,6 +6,7 @@ Finance edits these files by hand, so a mistake must point at the exact place:
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from collections.abc import Iterable, Iterator
@@ -49,6 +50,22 @@ _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 CLASSES_DIR = "classes"
 
 
+class _Source:
+    """A rules file's YAML text, composed into line-marked nodes only when a problem must be
+    located in it: composing costs as much as loading, and a valid policy needs no marks."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    @functools.cached_property
+    def node(self) -> yaml.Node | None:
+        return yaml.compose(self.text, Loader=_LOADER)
+
+
+def _node(source: _Source | None) -> yaml.Node | None:
+    return source.node if source is not None else None
+
+
 @dataclass(frozen=True)
 class Problem:
     """One thing wrong in a rules file."""
@@ -82,7 +99,7 @@ def load_policy(directory: Path | str) -> Policy:
     directory = Path(directory)
     problems: list[Problem] = []
     parsed: dict[str, BaseModel] = {}
-    nodes: dict[str, yaml.Node | None] = {}
+    nodes: dict[str, _Source] = {}
     digest = hashlib.sha256()
     for name, model in FILES.items():
         path = directory / name
@@ -135,10 +152,10 @@ def _load_classes(folder: Path, digest: Any, problems: list[Problem]) -> dict[st
 
 def _validated(
     text: str, shown: str, model: type[BaseModel], problems: list[Problem]
-) -> tuple[yaml.Node | None, BaseModel] | None:
+) -> tuple[_Source, BaseModel] | None:
     """One YAML file parsed and validated; its problems (with line and column) appended."""
+    source = _Source(text)
     try:
-        node = yaml.compose(text, Loader=_LOADER)
         data = yaml.load(text, Loader=_LOADER)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
@@ -147,9 +164,9 @@ def _validated(
         problems.append(Problem(shown, line, column, "", f"not valid YAML: {exc.problem}"))
         return None
     try:
-        return node, model.model_validate(data if data is not None else {})
+        return source, model.model_validate(data if data is not None else {})
     except ValidationError as exc:
-        problems.extend(_problems_from(exc, shown, node))
+        problems.extend(_problems_from(exc, shown, source.node))
         return None
 
 
@@ -231,7 +248,7 @@ class _Files:
 
 
 def _cross_check(
-    files: _Files, nodes: dict[str, yaml.Node | None], directory: Path
+    files: _Files, nodes: dict[str, _Source], directory: Path
 ) -> Iterator[Problem]:
     """Checks across files: every asset type and fact value named anywhere must exist."""
     settings, rules, checklist, lexicon = (
@@ -244,7 +261,7 @@ def _cross_check(
     categories = set(get_args(AssetCategory))
 
     def problem(file: str, loc: list[Any], message: str) -> Problem:
-        line, column = _locate(nodes.get(file), loc)
+        line, column = _locate(_node(nodes.get(file)), loc)
         return Problem(_shown(directory / file), line, column, _field_path(loc), message)
 
     for index, rule in enumerate(rules.rules):
@@ -307,7 +324,7 @@ def _check_roles(settings: Settings) -> Iterator[tuple[list[Any], str]]:
             yield ["approvers_by_role", role], f"{role!r} is not a role any approval route names"
 
 
-def _check_lexicon(lexicon: Lexicon, node: yaml.Node | None, file: str) -> Iterator[Problem]:
+def _check_lexicon(lexicon: Lexicon, source: _Source | None, file: str) -> Iterator[Problem]:
     """Every pattern must compile, and the phase lists must name phases (checked on load so
     a typo fails ``capexbot check``, not every question)."""
     lists: list[tuple[list[Any], list[str]]] = [
@@ -330,7 +347,7 @@ def _check_lexicon(lexicon: Lexicon, node: yaml.Node | None, file: str) -> Itera
         try:
             word_pattern(pattern)
         except re.error as exc:
-            line, column = _locate(node, loc)
+            line, column = _locate(_node(source), loc)
             yield Problem(file, line, column, _field_path(loc), f"not a valid pattern: {exc}")
     phases = {phase.value for phase in Phase}
     named = [(["phase_precedence", i], v) for i, v in enumerate(lexicon.phase_precedence)]
@@ -341,7 +358,7 @@ def _check_lexicon(lexicon: Lexicon, node: yaml.Node | None, file: str) -> Itera
     ]
     for loc, value in named:
         if value not in phases:
-            line, column = _locate(node, loc)
+            line, column = _locate(_node(source), loc)
             yield Problem(file, line, column, _field_path(loc), f"{value!r} is not a phase")
 
 

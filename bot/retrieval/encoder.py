@@ -76,7 +76,10 @@ class Encoder:
         return (pooled / np.clip(norms, 1e-12, None)).astype(np.float32)
 
 
+@functools.cache
 def _tokenizer() -> Tokenizer:
+    """The model's tokenizer, read once: the encoder and :func:`whole_words` share it (its
+    padding and truncation settings do not change the vocabulary)."""
     from tokenizers import Tokenizer
 
     tokenizer = Tokenizer.from_file(str(TOKENIZER_PATH))
