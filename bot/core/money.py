@@ -34,6 +34,8 @@ CURRENCY_SYMBOLS: dict[str, str] = {
     "cad": "CAD",
     "c$": "CAD",
     "ca$": "CAD",
+    "$ ca": "CAD",  # Québec writes "6 500 $ CA"
+    "$ can": "CAD",
     "aud": "AUD",
     "a$": "AUD",
     "au$": "AUD",
@@ -170,7 +172,7 @@ _EACH_RE = re.compile(
     r"per (?:stuk|server|licentie|persoon|unità|licenza|persona)|stuk|l'uno|ciascuno|"
     r"l'una|ciascuna|cadauno|cadauna|cada una|(?:la|par|per) pi[eè]ce|(?:la|por) pieza|"
     r"por peça|pro stk\.?|ea\b|"
-    r"a testa|"
+    r"a testa|c/u\b|"
     # "$1,395/chair", "890 €/Stück": a price per thing, not per period
     r"/\s?(?!(?:mo|mos|month|monat|mois|mes|maand|yr|yrs|year|jahr|an|ano|año|jaar|h|hr|hour|"
     r"day|week|wk|q|quarter)\b)[a-zäöüéèàçñ]{3,}\b)",
