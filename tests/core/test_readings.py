@@ -35,7 +35,9 @@ def test_gate_2_said_to_be_passed_holds_against_the_prototype_mentioned(policy) 
 
 
 def test_gate_2_not_yet_approved_is_no_build(policy) -> None:
-    d = ask("Gate 2 not approved yet, we are still prototyping the parser, $30k of dev time", policy)
+    d = ask(
+        "Gate 2 not approved yet, we are still prototyping the parser, $30k of dev time", policy
+    )
     assert d.verdict != "capex"
 
 
@@ -69,7 +71,9 @@ def test_moving_equipment_already_in_use_is_expensed(policy) -> None:
 
 
 def test_a_question_whether_it_is_a_repair_names_no_item(policy) -> None:
-    d = ask("Fitting a crane arm to our existing truck, $12,500 installed. Is that a repair?", policy)
+    d = ask(
+        "Fitting a crane arm to our existing truck, $12,500 installed. Is that a repair?", policy
+    )
     assert all(line.asset_type != "repair" for line in d.line_items)
 
 
