@@ -105,3 +105,19 @@ def test_canadian_dollars_after_the_number_and_unit_prices_per_unit() -> None:
     assert (cad.money.currency, cad.money.amount) == ("CAD", Decimal(7200))
     (each, _) = find_amounts("servidores a 8.000 USD c/u, total 24.000 USD", "USD")
     assert each.each
+
+
+def test_a_mark_to_be_used_without_limit_is_not_answered(policy) -> None:
+    d = ask(
+        "buying the Zephyr brand from a rival for $400k; we'll renew it and use it forever", policy
+    )
+    assert d.verdict == "needs_review"
+
+
+def test_software_written_to_convert_the_old_data_is_build(policy) -> None:
+    d = ask(
+        "after Gate 2 our engineers wrote a script that converts the old CRM's records, "
+        "$26k of logged dev time",
+        policy,
+    )
+    assert d.verdict == "capex"
