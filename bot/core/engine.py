@@ -8,7 +8,7 @@ that fact named. This is how "never guess from thin facts" is kept mechanically.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
@@ -198,11 +198,22 @@ def evaluate(
     if isinstance(condition, NotOf):
         inner, missing = evaluate(condition.not_, values, policy)
         return (None if inner is None else not inner), missing
-    decisive = not isinstance(condition, AllOf)
+    children = condition.all if isinstance(condition, AllOf) else condition.any
+    return _combined(
+        (evaluate(child, values, policy) for child in children),
+        decisive=not isinstance(condition, AllOf),
+    )
+
+
+def _combined(
+    results: Iterable[tuple[bool | None, set[str]]], decisive: bool
+) -> tuple[bool | None, set[str]]:
+    """``all`` (``decisive`` False) or ``any`` (True) of three-valued results, stopping at the
+    first decisive one; unknown, with the facts it waits for, when an unknown one could
+    still decide."""
     unknown: set[str] = set()
     undecided = False
-    for child in condition.all if isinstance(condition, AllOf) else condition.any:
-        result, missing = evaluate(child, values, policy)
+    for result, missing in results:
         if result is decisive:
             return decisive, set()
         if result is None:
@@ -272,18 +283,7 @@ def _compiled_test(condition: Condition, policy: Policy) -> _Test:
     ]
 
     def combined(values: dict[str, Any]) -> tuple[bool | None, set[str]]:
-        unknown: set[str] = set()
-        undecided = False
-        for child in children:
-            result, missing = child(values)
-            if result is decisive:
-                return decisive, set()
-            if result is None:
-                undecided = True
-                unknown |= missing
-        if undecided:
-            return None, unknown
-        return not decisive, set()
+        return _combined((child(values) for child in children), decisive)
 
     return combined
 
