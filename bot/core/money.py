@@ -334,7 +334,8 @@ def find_amounts(text: str, default_currency: str | None) -> list[FoundMoney]:
     found: list[FoundMoney] = []
     for match in _AMOUNT_RE.finditer(text):
         pre, post, mult = match.group("pre"), match.group("post"), match.group("mult")
-        symbol = pre or post
+        # "$1,150,000 MXN": a bare dollar sign before, the currency's code after
+        symbol = post if pre == "$" and post else (pre or post)
         if symbol is None and mult is None:
             continue
         if mult and mult.lower() == "t" and post is None:
