@@ -10,8 +10,9 @@ Sets scored (each indexed afresh in a temporary data folder):
   DOCX and HTML, with its own queries (development set);
 - with ``--foreign DIR``: every ``DIR/<org>/`` that holds a ``queries.jsonl``, indexed as the
   knowledge folder. A fresh folder is a held-out set: score it, never tune on it.
-  ``tests/retrieval/foreign15/`` is not one any more: the ranking is fitted on it
-  (``tools/fit_ranking.py``, which reports it leave-one-organisation-out).
+  ``tests/retrieval/foreign15/``, ``foreign16/`` and ``foreign17/`` are not any more: the
+  ranking is fitted on them
+  (``tools/fit_ranking.py``, which reports them leave-one-organisation-out).
 
 For each set and stage it prints recall@1, recall@3, recall@5, MRR and the warm search time
 (p50/p95 over ``--rounds`` passes of the set's queries, query expansion included). Only the
