@@ -464,19 +464,19 @@ def _classify_unnamed(
             index + 1 < len(clauses)
             and clauses[index + 1].amounts
             and not contents[index + 1]
-            and not any(c.asset and not c.amounts for c in clauses[:index])
+            and not _waits_for_price(clauses[:index])
         )
         (priced if clause.amounts or bare_amount_next else unpriced).append(clause)
         clause.guess = None
     for clause in priced:
         _name_by_guess(clause, _best_guess(contents[clauses.index(clause)], classifier), lexicon)
-    if any(c.asset and not _joins_an_asset(c.asset, lexicon) for c in clauses):
+    if any(c.asset and not _joins_an_asset(c.asset.value, lexicon) for c in clauses):
         return
     # nothing named, or only what joins an asset's cost ("..., frete incluso"): which asset?
     statements = [c for c in unpriced if not _asks(c, folded)]
     guesses = [(c, _best_guess(contents[clauses.index(c)], classifier)) for c in statements]
     confident = [(c, g) for c, g in guesses if g.confident and g.asset_type is not None]
-    assets = [(c, g) for c, g in confident if lexicon.categories.get(str(g.asset_type)) != _JOINS]
+    assets = [(c, g) for c, g in confident if not _joins_an_asset(g.asset_type, lexicon)]
     confident = assets or confident  # "a forklift ..., freight included": the forklift
     kinds = {classifier.same_treatment_key(str(g.asset_type)) for _, g in confident}
     if len(kinds) == 1:  # clauses naming costs treated differently: which is bought is unclear
@@ -484,13 +484,14 @@ def _classify_unnamed(
         _name_by_guess(clause, guess, lexicon)
 
 
-#: the category of freight, installation and the like: a cost that belongs to an asset
-_JOINS = "directly_attributable"
-
-
-def _joins_an_asset(match: _Match, lexicon: _Compiled) -> bool:
+def _joins_an_asset(asset_type: Any, lexicon: _Compiled) -> bool:
     """Freight, installation and the like: a cost that belongs to an asset named elsewhere."""
-    return lexicon.categories.get(str(match.value)) == _JOINS
+    return lexicon.categories.get(str(asset_type)) == "directly_attributable"
+
+
+def _waits_for_price(clauses: list[_Clause]) -> bool:
+    """Whether one of ``clauses`` names an item that has no amount yet."""
+    return any(c.asset and not c.amounts for c in clauses)
 
 
 _QUESTION_START = re.compile(
@@ -523,7 +524,7 @@ _WHETHER_BEFORE = re.compile(
 
 #: "can we capitalize it with the servers?": a question about how a cost is booked
 _TREATMENT_WORD = re.compile(
-    r"\b(?:capitali[sz]|capitaliz|capex|opex|expens|activ|aktivier|immobilis|book|treat|"
+    r"\b(?:capitali[sz]|capex|opex|expens|activ|aktivier|immobilis|book|treat|"
     r"amortiz|amortis|depreciat)"
 )
 
@@ -989,9 +990,10 @@ def read_facts(text: str, policy: Policy) -> Facts:
         _classify_unnamed(clauses, folded, classifier, lexicon, about_buying)
         disputed = _disputed(clauses, folded, classifier, lexicon)
     for index, clause in enumerate(clauses):
-        waiting = any(c.asset and not c.amounts for c in clauses[:index])
+        # unless an item before waits for its price: "licence perpétuelle ..., installé sur nos
+        # propres serveurs : 22 000 €" prices the licence, not the servers
+        waiting = _waits_for_price(clauses[:index])
         if clause.asset is None and clause.context_only is not None and not waiting:
-            # "..., installé sur nos propres serveurs : 22 000 €" prices the item before it
             clause.asset = clause.context_only
 
     shared, conflicts = _shared_facts(folded, clean, lexicon, policy.lexicon)
@@ -1177,7 +1179,7 @@ def _consistent_amounts(owner: _Clause) -> set[Decimal]:
 def _merge_repeats(owners: list[_Clause], lexicon: _Compiled) -> list[_Clause]:
     """Two clauses about the same asset type with one amount between them are one item, and
     so are an item with no amount and the clause after it that states its cost in a type it
-    absorbs (:attr:`AssetType.absorbs`: the hours or salaries of a software build)."""
+    absorbs (:attr:`AssetType.absorbs`: the hours of a software build)."""
     merged: list[_Clause] = []
     for clause in owners:
         previous = merged[-1] if merged else None
