@@ -235,9 +235,11 @@ _NUMBER_WORDS: dict[str, int] = {
 }
 _NUM_WORD_RE = "|".join(sorted((w for w in _NUMBER_WORDS if "_" not in w), key=len, reverse=True))
 
-_HOUR_UNITS = r"hours|hrs|h|uur|uren|stunden|std|heures|horas|ore"
-#: "600 eng hours", "1,840 dev hrs": who worked them, between the count and the unit
-_WORKERS = r"(?:eng|engineering|engineer|dev|developer|developers|contractor|consultant)\s"
+#: "600 eng hours", "1,840 dev hrs": hours after a count, who worked them in between
+_HOURS_AFTER_COUNT = (
+    r"(?:(?:eng|engineering|engineer|dev|developer|developers|contractor|consultant)\s)?"
+    r"(?:hours|hrs|h|uur|uren|stunden|std|heures|horas|ore)(?![a-z0-9])"
+)
 #: "36 rate mensili", "24 monthly payments": how a price is paid, not how many are bought
 _INSTALMENTS = (
     r"(?:monthly |equal |rate )?(?:payments|instal+ments|rate\b|raten|mensualites|versements|"
@@ -409,7 +411,7 @@ _TAX_IN_COST_RE = re.compile(
 )
 #: "640 hours of coding ... at $110": the amount is a rate, the cost is hours times it.
 _HOURS_RE = re.compile(
-    rf"(?P<hours>\d{{1,3}}(?:[.,' ]\d{{3}})*)\s?(?:{_WORKERS})?(?:{_HOUR_UNITS})(?![a-z0-9])",
+    rf"(?P<hours>\d{{1,3}}(?:[.,' ]\d{{3}})*)\s?{_HOURS_AFTER_COUNT}",
     re.IGNORECASE,
 )
 #: Where a sentence ends: not after an abbreviation ("1.450 Std. Programmierung à 78 €").
@@ -544,6 +546,13 @@ _YEAR_BEFORE = re.compile(
 )
 
 
+#: After a number, what makes it a duration, size, share, hours or instalments, not a count.
+_NOT_A_COUNT_AFTER = re.compile(
+    rf"(?:{_YEAR_UNITS}|{_MONTH_UNITS}|%|k\b|m\b|gb|tb|days|weeks|{_MEASURES}"
+    rf"|{_HOURS_AFTER_COUNT}|{_INSTALMENTS})"
+)
+
+
 def find_quantities(text: str, skip: list[Found]) -> list[FoundQuantity]:
     """Counts of things: "40 monitors", "3x servers", "x3". Numbers inside amounts are skipped."""
     taken = [(f.start, f.end) for f in skip]
@@ -570,12 +579,7 @@ def find_quantities(text: str, skip: list[Found]) -> list[FoundQuantity]:
             or (1900 <= number <= 2100 and _YEAR_BEFORE.search(before))
         ):
             continue
-        following = text[match.end() : match.end() + 12].lower()
-        if re.match(
-            rf"(?:{_YEAR_UNITS}|{_MONTH_UNITS}|%|k\b|m\b|gb|tb|days|weeks|{_MEASURES}"
-            rf"|(?:{_WORKERS})?(?:{_HOUR_UNITS})(?![a-z0-9])|{_INSTALMENTS})",
-            following,
-        ):
+        if _NOT_A_COUNT_AFTER.match(text[match.end() : match.end() + 12].lower()):
             continue
         found.append(FoundQuantity(match.start(), match.end(), match.group(0), int(number)))
     return sorted(found, key=lambda q: q.start)
