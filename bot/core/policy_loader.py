@@ -281,6 +281,10 @@ def _cross_check(
                 validate_fact_value("ownership", value)
             except ValidationError:
                 yield problem("policy.yaml", loc, f"{value!r} is not an ownership value")
+        for index, absorbed in enumerate(asset.absorbs):
+            if absorbed not in asset_types:
+                loc = ["asset_types", name, "absorbs", index]
+                yield problem("policy.yaml", loc, f"unknown asset type {absorbed!r}")
     for index, question in enumerate(checklist.questions):
         if question.fact == "asset_type":
             for o_index, option in enumerate(question.options):

@@ -76,6 +76,16 @@ def test_unknown_asset_type_in_a_rule_is_caught_across_files(rules_copy: Path) -
     assert any(f"rules.yaml:{_line_of(rules, 'saas_subscriptoin')}" in m for m in messages)
 
 
+def test_an_absorbed_asset_type_must_exist(rules_copy: Path) -> None:
+    policy_file = rules_copy / "policy.yaml"
+    _replace(policy_file, "absorbs: [saas_implementation]", "absorbs: [saas_implementaton]")
+    with pytest.raises(PolicyError) as caught:
+        load_policy(rules_copy)
+    messages = [str(p) for p in caught.value.problems]
+    assert any("unknown asset type 'saas_implementaton'" in m for m in messages), messages
+    assert any(f"policy.yaml:{_line_of(policy_file, 'saas_implementaton')}" in m for m in messages)
+
+
 def test_yaml_syntax_error_names_the_line(rules_copy: Path) -> None:
     policy_file = rules_copy / "policy.yaml"
     _replace(policy_file, "base_currency: USD", "base_currency: [USD")
