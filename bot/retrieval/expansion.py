@@ -20,6 +20,8 @@ import re
 from bot.core import Facts, Policy, Request, read_request
 
 EXPANDED_FACTS = ("phase", "environment", "ownership")
+#: what :func:`expand_query` appends: its words in brackets at the end
+_APPENDED = re.compile(r"\s*\([^()]*\)\s*$")
 #: (how an employee says it, the term a capitalization policy uses).
 POLICY_TERMS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
     (re.compile(pattern, re.IGNORECASE), term)
@@ -65,3 +67,8 @@ def expand_query(text: str, policy: Policy, facts: Facts | None = None) -> str:
     if not words:
         return text
     return f"{text} ({'; '.join(dict.fromkeys(words))})"
+
+
+def as_asked(query: str) -> str:
+    """``query`` without the words :func:`expand_query` appended: what the asker wrote."""
+    return _APPENDED.sub("", query)

@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot.retrieval.chunking import Chunk, section_number
+from bot.retrieval.expansion import as_asked
 from bot.retrieval.keyword import tokens
 
 if TYPE_CHECKING:
@@ -57,7 +58,6 @@ FEATURES = (
 #: An FAQ answer whose question holds this share of the words of query and question together
 #: is the question asked word for word (search puts it first).
 VERBATIM = 0.9
-EXPANSION = re.compile(r"\s*\([^()]*\)\s*$")  # what expand_query appends
 
 
 @dataclass(frozen=True)
@@ -167,7 +167,7 @@ def asked_verbatim(query: str, chunk: Chunk) -> bool:
     the asker's and are left out."""
     if not is_answer(chunk):
         return False
-    words, title = _sequence(EXPANSION.sub("", query)), _sequence(chunk.path[-1])
+    words, title = _sequence(as_asked(query)), _sequence(chunk.path[-1])
     if not words or 2 * min(len(words), len(title)) < VERBATIM * (len(words) + len(title)):
         return False  # the lengths alone rule it out
     return SequenceMatcher(None, words, title).ratio() >= VERBATIM
